@@ -1,0 +1,54 @@
+"""action_handoff: a person, the clinic or an appointment, depending on live-chat hours."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Callable, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.clinic_hours import ClinicSettings, default_settings
+from actions.live_chat import next_opening_phrase, open_until, utc_now, where_to_chat
+
+
+def handoff_message(settings: ClinicSettings, now: datetime) -> str:
+    """The reply for a request to reach a person, given the clinic and the time."""
+    appointment = "To ask for an appointment, use the Request an Appointment page."
+    if settings.live_chat.is_open(now):
+        return (
+            f"A nurse is on the clinic's live chat now, until {open_until(settings, now)}. "
+            f"Open the live chat on {where_to_chat(settings)} to talk to them. {appointment}"
+        )
+    return (
+        "The clinic's live chat is closed right now. It opens again "
+        f"{next_opening_phrase(settings, now)}. Until then: if you have signs of infection, "
+        "like a fever over 38 °C (100 °F), call your doctor right away. Don't wait for the "
+        f"chat. {appointment} In an emergency, call {settings.emergency_number}."
+    )
+
+
+class ActionHandoff(Action):
+    """Offers the live chat in hours; out of hours says when it opens and what to do."""
+
+    def __init__(
+        self,
+        clock: Callable[[], datetime] = utc_now,
+        settings: Optional[ClinicSettings] = None,
+    ) -> None:
+        self._clock = clock
+        self._settings = settings
+
+    def name(self) -> Text:
+        return "action_handoff"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Dict[Text, Any],
+    ) -> List[EventType]:
+        settings = self._settings or default_settings()
+        dispatcher.utter_message(text=handoff_message(settings, self._clock()))
+        return []

@@ -1,0 +1,124 @@
+"""The REST channel patients reach (same URL as Rasa's: /webhooks/rest/webhook).
+
+What it changes compared with rasa.core.channels.rest.RestInput, and why:
+- A typed "/intent" is text, not a command: Rasa would skip NLU for it (and so skip every
+  safety check), so leading slashes are removed before the message is handled.
+- A malformed request (not JSON, not an object, no sender, a message that is not text)
+  gets a 400 with a plain explanation instead of a server error.
+- A message too long to be a chat message gets a 413 with a kind explanation.
+- If handling fails, the user still gets a reply that says what to do about signs of
+  infection, never silence.
+Message text is never written to the logs here.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Tuple
+
+from rasa.core.channels.channel import (
+    CollectingOutputChannel,
+    InputChannel,
+    UserMessage,
+)
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+logger = logging.getLogger(__name__)
+
+MAX_MESSAGE_CHARS = 20_000
+MAX_SENDER_CHARS = 128
+LEADING_SLASHES = re.compile(r"^\s*/+")
+SAFETY_LINE = (
+    "If you have signs of infection, like a fever over 38 °C (100 °F), call your doctor "
+    "right away."
+)
+FAILURE_REPLY = f"Sorry, something went wrong on my side. Please try again. {SAFETY_LINE}"
+TOO_LONG_REPLY = (
+    f"That message is too long for me (over {MAX_MESSAGE_CHARS:,} characters). "
+    f"Please send a shorter question. {SAFETY_LINE}"
+)
+
+
+def neutralise_commands(text: str) -> str:
+    """'/greet' -> 'greet': users type text; only Rasa's own tools may send intents."""
+    return LEADING_SLASHES.sub("", text, count=1)
+
+
+def parse_request(
+    body: Any,
+) -> Tuple[Optional[Tuple[str, str, Optional[Dict[str, Any]]]], Optional[str]]:
+    """Validates a webhook body; returns ((sender, text, metadata), None) or (None, error)."""
+    if not isinstance(body, dict):
+        return None, 'The request body must be a JSON object: {"sender": ..., "message": ...}'
+    sender = body.get("sender")
+    if not isinstance(sender, str) or not sender.strip():
+        return None, 'A non-empty "sender" (the conversation id) is required.'
+    if len(sender) > MAX_SENDER_CHARS:
+        return None, f'"sender" must be at most {MAX_SENDER_CHARS} characters.'
+    message = body.get("message", "")
+    if message is None:
+        message = ""
+    if not isinstance(message, str):
+        return None, '"message" must be text.'
+    metadata = body.get("metadata")
+    if metadata is not None and not isinstance(metadata, dict):
+        return None, '"metadata" must be a JSON object when given.'
+    return (sender, message, metadata), None
+
+
+class PatientRestInput(InputChannel):
+    """REST input for patients; see the module docstring."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "rest"
+
+    def blueprint(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> Blueprint:
+        webhook = Blueprint("patient_rest_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            try:
+                body = request.json
+            except Exception:  # sanic raises InvalidUsage for a body that is not JSON
+                body = None
+            parsed, error = parse_request(body)
+            if parsed is None:
+                return response.json({"error": error}, status=400)
+            sender, text, metadata = parsed
+            if len(text) > MAX_MESSAGE_CHARS:
+                return response.json(
+                    {"error": "message too long", "text": TOO_LONG_REPLY}, status=413
+                )
+            collector = CollectingOutputChannel()
+            try:
+                await on_new_message(
+                    UserMessage(
+                        neutralise_commands(text),
+                        collector,
+                        sender,
+                        input_channel=self.name(),
+                        metadata=metadata,
+                    )
+                )
+            except Exception:
+                # Logged without the text (privacy); the user is told what to do.
+                logger.exception("Handling a REST message failed (sender %s)", sender)
+                return response.json(self._fallback(sender, collector.messages))
+            return response.json(collector.messages)
+
+        return webhook
+
+    @staticmethod
+    def _fallback(sender: str, sent: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+        """Keeps what was already said and adds the failure reply."""
+        return [*sent, {"recipient_id": sender, "text": FAILURE_REPLY}]

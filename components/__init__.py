@@ -1,0 +1,1 @@
+"""Custom Rasa NLU components of the Imuran leaflet assistant."""

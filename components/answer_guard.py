@@ -1,0 +1,134 @@
+"""Final say on the intent of a turn, after the classifiers and the FallbackClassifier.
+
+Three decisions the stock pipeline cannot make:
+
+1. Safety first. The FallbackClassifier demotes any low or ambiguous prediction to
+   ``nlu_fallback``. For a reported infection sign or an emergency that would trade an
+   escalation for a "sorry, I didn't get that". If a safety intent still scores at least
+   ``safety_threshold`` in the ranking, that intent wins: a false alarm costs a phone call,
+   a missed one can cost a life.
+2. The retrieval trap. ``leaflet`` is one intent for all sections, so it can score 0.99 while
+   the ResponseSelector's chosen answer scores 0.2. Below ``answer_threshold`` for the chosen
+   answer the turn becomes ``nlu_fallback``: never a confident near-miss answer.
+3. No words. An empty, emoji-only or punctuation-only message is ``nlu_fallback`` whatever
+   the classifier guessed from nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
+from rasa.shared.nlu.constants import (
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+
+logger = logging.getLogger(__name__)
+
+RESPONSE_SELECTOR_KEY = "response_selector"
+
+
+def has_words(text: Optional[str]) -> bool:
+    """True when the text holds at least one letter or digit (in any script)."""
+    return bool(text) and any(ch.isalnum() for ch in text)  # type: ignore[union-attr]
+
+
+def answer_confidence(message: Message, retrieval_intent: str) -> Optional[float]:
+    """Confidence of the answer the ResponseSelector chose, or None when it chose none."""
+    selector = message.get(RESPONSE_SELECTOR_KEY) or {}
+    response = (selector.get(retrieval_intent) or {}).get("response") or {}
+    confidence = response.get(PREDICTED_CONFIDENCE_KEY)
+    return float(confidence) if confidence is not None else None
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False
+)
+class AnswerConfidenceGuard(GraphComponent):
+    """Overrides the turn's intent for safety, weak answers and word-less messages."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        """Defaults; config.yml sets the measured values."""
+        return {
+            "retrieval_intent": "leaflet",
+            "answer_threshold": 0.5,
+            "safety_intents": ["emergency", "report_infection_sign"],
+            "safety_threshold": 0.3,
+        }
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self.retrieval_intent: str = config["retrieval_intent"]
+        self.answer_threshold: float = float(config["answer_threshold"])
+        self.safety_intents: List[str] = list(config["safety_intents"])
+        self.safety_threshold: float = float(config["safety_threshold"])
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "AnswerConfidenceGuard":
+        """Creates the component (no training, no state)."""
+        return cls(config)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Applies the three rules of the module docstring to each message."""
+        for message in messages:
+            self._process_one(message)
+        return messages
+
+    def _process_one(self, message: Message) -> None:
+        intent = message.get(INTENT) or {}
+        name = intent.get(INTENT_NAME_KEY)
+        if not has_words(message.get(TEXT)):
+            self._set_intent(message, DEFAULT_NLU_FALLBACK_INTENT_NAME, 1.0, "no words")
+            return
+        if name == DEFAULT_NLU_FALLBACK_INTENT_NAME:
+            safety = self._best_safety_intent(message)
+            if safety is not None:
+                self._set_intent(message, safety[0], safety[1], "safety intent kept")
+            return
+        if name == self.retrieval_intent:
+            confidence = answer_confidence(message, self.retrieval_intent)
+            if confidence is None or confidence < self.answer_threshold:
+                self._set_intent(
+                    message,
+                    DEFAULT_NLU_FALLBACK_INTENT_NAME,
+                    self.answer_threshold,
+                    f"answer confidence {confidence} < {self.answer_threshold}",
+                )
+
+    def _best_safety_intent(self, message: Message) -> Optional[tuple]:
+        ranking = message.get(INTENT_RANKING_KEY) or []
+        candidates = [
+            (entry[INTENT_NAME_KEY], float(entry[PREDICTED_CONFIDENCE_KEY]))
+            for entry in ranking
+            if entry.get(INTENT_NAME_KEY) in self.safety_intents
+            and float(entry.get(PREDICTED_CONFIDENCE_KEY, 0.0)) >= self.safety_threshold
+        ]
+        return max(candidates, key=lambda c: c[1]) if candidates else None
+
+    @staticmethod
+    def _set_intent(message: Message, name: str, confidence: float, why: str) -> None:
+        logger.debug("AnswerConfidenceGuard: intent -> %s (%s)", name, why)
+        new_intent = {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: confidence}
+        message.set(INTENT, new_intent, add_to_output=True)
+        ranking = [
+            entry
+            for entry in (message.get(INTENT_RANKING_KEY) or [])
+            if entry.get(INTENT_NAME_KEY) != name
+        ]
+        message.set(INTENT_RANKING_KEY, [new_intent, *ranking], add_to_output=True)
