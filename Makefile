@@ -1,0 +1,89 @@
+# Imuran leaflet assistant. `make run` to chat, `make test` to check everything.
+# Both install what they need into .venv first (Python 3.10, pinned by constraints.txt).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+
+export RASA_TELEMETRY_ENABLED := false
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export TF_CPP_MIN_LOG_LEVEL := 2
+export PYTHONDONTWRITEBYTECODE := 1
+
+BIN := .venv/bin
+MODEL := models/imuran.tar.gz
+TRAIN_INPUTS := config.yml domain.yml $(shell find data components -type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null)
+RESULTS := results
+
+# Fail, never pass, when pytest collects nothing (its exit code 5).
+define pytest
+	$(BIN)/pytest $(1); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "ERROR: pytest collected no tests in: $(1)" >&2; exit 1; fi; \
+	exit $$rc
+endef
+
+.PHONY: help install install-dev run shell train validate lint test test-unit test-e2e \
+        test-stories test-heldout bench clean
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
+
+.venv/.installed-runtime: requirements.txt constraints.txt
+	@scripts/bootstrap_venv.sh runtime
+
+.venv/.installed-dev: .venv/.installed-runtime requirements-dev.txt
+	@scripts/bootstrap_venv.sh dev
+
+install: .venv/.installed-runtime ## Create .venv and install the runtime
+
+install-dev: .venv/.installed-dev ## Also install the test and lint tools
+
+$(MODEL): .venv/.installed-runtime $(TRAIN_INPUTS)
+	@echo "==> Training the model (about 1-2 minutes; unchanged parts come from .rasa/cache)"
+	@start=$$(date +%s); \
+	$(BIN)/rasa train --fixed-model-name imuran --out models --quiet && touch $@ && \
+	echo "==> Trained $@ in $$(( $$(date +%s) - start )) s ($$(du -h $@ | cut -f1))"
+
+train: $(MODEL) ## Train when the model is missing or older than its inputs
+
+run: $(MODEL) ## Start the action server and the Rasa server (REST on 127.0.0.1:5005)
+	@scripts/run.sh
+
+shell: $(MODEL) ## Chat in the terminal
+	@scripts/run.sh shell
+
+validate: .venv/.installed-runtime ## rasa data validate, warnings are errors
+	@echo "==> Validating training data and domain"
+	@$(BIN)/rasa data validate --fail-on-warnings --quiet
+
+lint: .venv/.installed-dev ## ruff, black and mypy
+	@echo "==> Lint: ruff, black, mypy"
+	@$(BIN)/ruff check actions components channels scripts tests
+	@$(BIN)/black --check --quiet actions components channels scripts tests
+	@$(BIN)/mypy actions components channels
+
+test-unit: .venv/.installed-dev ## Actions, clinic hours, channel, detector and content tests (no model)
+	@echo "==> Unit and content tests"
+	@$(call pytest,tests/unit tests/content)
+
+test-e2e: .venv/.installed-dev $(MODEL) ## Real servers on loopback, checked through the REST channel
+	@echo "==> End-to-end tests against real servers on loopback"
+	@$(call pytest,tests/e2e)
+
+test-stories: .venv/.installed-dev $(MODEL) ## rasa test with test stories, failing on any prediction error
+	@echo "==> Test stories (rasa test core --fail-on-prediction-errors)"
+	@$(BIN)/rasa test core --model $(MODEL) --stories tests/stories --out $(RESULTS)/stories \
+	  --fail-on-prediction-errors --quiet && echo "==> Test stories passed"
+
+test-heldout: .venv/.installed-dev $(MODEL) ## Held-out NLU set: evaluate, then gate on thresholds
+	@echo "==> Held-out NLU evaluation and gate"
+	@$(BIN)/python scripts/eval_heldout.py --model $(MODEL) --out $(RESULTS)/heldout.json
+	@$(BIN)/python scripts/gate_heldout.py $(RESULTS)/heldout.json tests/heldout/thresholds.yml
+
+test: lint validate test-unit train test-e2e test-stories test-heldout ## Everything CI runs
+	@echo "==> All checks passed"
+
+bench: .venv/.installed-dev $(MODEL) ## Training time, model size, start time, latency p50/p95
+	@$(BIN)/python scripts/benchmark.py --model $(MODEL)
+
+clean: ## Remove models, results and caches (keeps .venv)
+	rm -rf models $(RESULTS) .rasa .pytest_cache .mypy_cache .ruff_cache

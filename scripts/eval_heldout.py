@@ -1,0 +1,138 @@
+"""Run the held-out NLU set through the trained model and write what it predicted.
+
+    python scripts/eval_heldout.py [--model models/imuran.tar.gz]
+        [--data tests/heldout/nlu_heldout.yml] [--out results/heldout.json]
+
+The full NLU pipeline runs (classifiers, FallbackClassifier and the answer guard), so the
+figures are those of the deployed assistant. The outcome of a message is its section
+(`leaflet/<id>`) for a leaflet answer, otherwise its intent name. scripts/gate_heldout.py
+reads the output and fails the build below the thresholds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any, Dict, List, Tuple
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+# The model refers to the project's custom components (components.*) by module path.
+sys.path.insert(0, str(ROOT))
+LEAFLET_PREFIX = "leaflet/"
+
+
+def load_examples(path: Path) -> List[Tuple[str, str]]:
+    """(text, label) pairs from a Rasa NLU YAML file."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    pairs = []
+    for block in data["nlu"]:
+        for line in block["examples"].splitlines():
+            text = line.strip()
+            if text.startswith("- "):
+                pairs.append((text[2:].strip(), block["intent"]))
+    return pairs
+
+
+def outcome(parse: Dict[str, Any]) -> str:
+    """leaflet/<id> for a leaflet answer, else the intent name."""
+    intent = parse.get("intent") or {}
+    name = intent.get("name") or "none"
+    if name == "leaflet":
+        return intent.get("full_retrieval_intent_name") or "leaflet/?"
+    return str(name)
+
+
+def summarise(rows: List[Dict[str, str]]) -> Dict[str, Any]:
+    """The metrics the gate reads, from (text, label, predicted) rows."""
+
+    def share(selected: List[Dict[str, str]], ok: Any) -> float:
+        return round(sum(1 for r in selected if ok(r)) / len(selected), 4) if selected else 0.0
+
+    sections = [r for r in rows if r["label"].startswith(LEAFLET_PREFIX)]
+    infections = [r for r in rows if r["label"] == "report_infection_sign"]
+    emergencies = [r for r in rows if r["label"] == "emergency"]
+    out_of_scope = [r for r in rows if r["label"] == "out_of_scope"]
+    per_label: Dict[str, Dict[str, int]] = {}
+    for r in rows:
+        entry = per_label.setdefault(r["label"], {"n": 0, "correct": 0})
+        entry["n"] += 1
+        entry["correct"] += int(r["label"] == r["predicted"])
+    return {
+        "n_messages": len(rows),
+        "overall_accuracy": share(rows, lambda r: r["label"] == r["predicted"]),
+        "section_accuracy": share(sections, lambda r: r["label"] == r["predicted"]),
+        "n_section_messages": len(sections),
+        "infection_recall": share(infections, lambda r: r["predicted"] == r["label"]),
+        "n_infection_messages": len(infections),
+        "emergency_recall": share(emergencies, lambda r: r["predicted"] == r["label"]),
+        "n_emergency_messages": len(emergencies),
+        "out_of_scope_answered_with_section": sum(
+            1 for r in out_of_scope if r["predicted"].startswith(LEAFLET_PREFIX)
+        ),
+        "n_out_of_scope_messages": len(out_of_scope),
+        "false_escalations": sum(
+            1
+            for r in rows
+            if r["predicted"] in ("report_infection_sign", "emergency")
+            and r["label"] not in ("report_infection_sign", "emergency")
+        ),
+        "predicted_counts": dict(Counter(r["predicted"] for r in rows)),
+        "per_label": per_label,
+        "errors": [r for r in rows if r["label"] != r["predicted"]],
+    }
+
+
+async def evaluate(model: Path, data: Path) -> Dict[str, Any]:
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(str(model))
+    rows = []
+    for text, label in load_examples(data):
+        parse = await agent.parse_message(text)
+        rows.append({"text": text, "label": label, "predicted": outcome(parse)})
+    return summarise(rows)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", type=Path, default=ROOT / "models" / "imuran.tar.gz")
+    parser.add_argument("--data", type=Path, default=ROOT / "tests" / "heldout" / "nlu_heldout.yml")
+    parser.add_argument("--out", type=Path, default=ROOT / "results" / "heldout.json")
+    args = parser.parse_args()
+    if not args.model.exists():
+        print(f"No model at {args.model}: run `make train` first.", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.WARNING)
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)  # Rasa logs every parse at DEBUG otherwise
+    started = time.perf_counter()
+    print(f"Evaluating {args.data.relative_to(ROOT)} with {args.model.name} ...", flush=True)
+    report = asyncio.run(evaluate(args.model, args.data))
+    report["model"] = args.model.name
+    report["data"] = str(args.data.relative_to(ROOT))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+    print(
+        f"{report['n_messages']} messages in {time.perf_counter() - started:.0f} s: "
+        f"section accuracy {report['section_accuracy']:.3f}, "
+        f"infection recall {report['infection_recall']:.3f}, "
+        f"emergency recall {report['emergency_recall']:.3f}, "
+        f"out-of-leaflet answered with a section {report['out_of_scope_answered_with_section']}"
+    )
+    for err in report["errors"]:
+        print(f"  {err['label']:32} -> {err['predicted']:32} {err['text'][:70]}")
+    print(f"Wrote {args.out.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

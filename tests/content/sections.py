@@ -1,0 +1,50 @@
+"""The leaflet section ids of ../shared/CONTRACT.md, and helpers to read the project data."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Dict, List
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+CONTRACT = ROOT.parent / "shared" / "CONTRACT.md"
+SOURCES = ROOT.parent / "shared" / "sources"
+
+SECTION_IDS = [
+    "what_it_is", "uses", "how_to_take", "dose", "missed_dose", "storage", "side_effects",
+    "nausea", "blood_tests", "vaccinations", "infection_prevention",
+    "infection_warning_signs", "stopping", "supply", "pregnancy", "time_to_work",
+    "combination", "alternatives",
+]  # fmt: skip
+
+
+def contract_section_ids() -> List[str]:
+    """Section ids as listed in the contract's table (rows like '| storage | ... |')."""
+    ids = re.findall(r"^\| ([a-z_]+) \|", CONTRACT.read_text(encoding="utf-8"), re.M)
+    return [i for i in ids if i != "id"]
+
+
+def leaflet_answers() -> Dict[str, str]:
+    """Section id -> answer text, from data/responses/leaflet.yml."""
+    data = yaml.safe_load((ROOT / "data/responses/leaflet.yml").read_text(encoding="utf-8"))
+    return {
+        key.split("/", 1)[1]: variations[0]["text"]
+        for key, variations in data["responses"].items()
+        if key.startswith("utter_leaflet/")
+    }
+
+
+def nlu_examples(path: Path) -> Dict[str, List[str]]:
+    """Intent -> examples of one Rasa NLU YAML file."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    out: Dict[str, List[str]] = {}
+    for block in data.get("nlu", []):
+        lines = [line.strip()[2:].strip() for line in block["examples"].splitlines()]
+        out.setdefault(block["intent"], []).extend(line for line in lines if line)
+    return out
+
+
+def normalise(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())

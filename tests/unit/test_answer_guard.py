@@ -1,0 +1,80 @@
+"""AnswerConfidenceGuard: safety intents kept, weak answers and word-less input demoted."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+import pytest
+from rasa.shared.nlu.training_data.message import Message
+
+from components.answer_guard import AnswerConfidenceGuard, has_words
+
+CONFIG = {
+    "retrieval_intent": "leaflet",
+    "answer_threshold": 0.5,
+    "safety_intents": ["emergency", "report_infection_sign"],
+    "safety_threshold": 0.3,
+}
+
+
+def message(
+    text: str,
+    intent: str,
+    confidence: float,
+    ranking: Optional[List[Dict[str, Any]]] = None,
+    answer_confidence: Optional[float] = None,
+) -> Message:
+    msg = Message(data={"text": text})
+    msg.set("intent", {"name": intent, "confidence": confidence}, add_to_output=True)
+    msg.set("intent_ranking", ranking or [{"name": intent, "confidence": confidence}])
+    if answer_confidence is not None:
+        msg.set(
+            "response_selector",
+            {"leaflet": {"response": {"confidence": answer_confidence}}},
+            add_to_output=True,
+        )
+    return msg
+
+
+def run(msg: Message) -> str:
+    AnswerConfidenceGuard(CONFIG).process([msg])
+    return msg.get("intent")["name"]
+
+
+def test_confident_intent_with_a_weak_answer_is_a_fallback():
+    assert run(message("storage?", "leaflet", 0.99, answer_confidence=0.2)) == "nlu_fallback"
+
+
+def test_confident_answer_is_kept():
+    assert run(message("storage?", "leaflet", 0.99, answer_confidence=0.9)) == "leaflet"
+
+
+def test_leaflet_intent_without_a_selector_result_is_a_fallback():
+    assert run(message("storage?", "leaflet", 0.99)) == "nlu_fallback"
+
+
+def test_fallback_keeps_a_plausible_safety_intent():
+    ranking = [
+        {"name": "nlu_fallback", "confidence": 0.6},
+        {"name": "leaflet", "confidence": 0.45},
+        {"name": "report_infection_sign", "confidence": 0.4},
+    ]
+    assert run(message("feel rough", "nlu_fallback", 0.6, ranking)) == "report_infection_sign"
+
+
+def test_fallback_ignores_an_implausible_safety_intent():
+    ranking = [
+        {"name": "nlu_fallback", "confidence": 0.6},
+        {"name": "report_infection_sign", "confidence": 0.1},
+    ]
+    assert run(message("hmm", "nlu_fallback", 0.6, ranking)) == "nlu_fallback"
+
+
+@pytest.mark.parametrize("text", ["", "   ", "😀😀😀", "?!...", "👍"])
+def test_messages_without_words_are_a_fallback(text):
+    assert not has_words(text)
+    assert run(message(text, "greet", 0.99)) == "nlu_fallback"
+
+
+def test_other_scripts_count_as_words():
+    assert has_words("привет") and has_words("你好")
