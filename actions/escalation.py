@@ -7,7 +7,7 @@ when this action server is down; this action adds what depends on the clinic and
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Callable, Dict, List, Optional, Text
+from typing import Any, Callable, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -22,7 +22,7 @@ def escalation_message(settings: ClinicSettings, now: datetime) -> str:
     if settings.live_chat.is_open(now):
         return (
             "Call your doctor first. A nurse is also on the clinic's live chat until "
-            f"{open_until(settings, now)}, on {where_to_chat(settings)}. Type \"nurse\" "
+            f'{open_until(settings, now)}, on {where_to_chat(settings)}. Type "nurse" '
             "and I will tell you how to reach them."
         )
     return (
@@ -44,14 +44,14 @@ class ActionEscalateInfection(Action):
         self._clock = clock
         self._settings = settings
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_escalate_infection"
 
     async def run(
         self,
         dispatcher: CollectingDispatcher,
         tracker: Tracker,
-        domain: Dict[Text, Any],
+        domain: Dict[str, Any],
     ) -> List[EventType]:
         settings = self._settings or default_settings()
         dispatcher.utter_message(text=escalation_message(settings, self._clock()))

@@ -12,12 +12,18 @@ Three decisions the stock pipeline cannot make:
    answer the turn becomes ``nlu_fallback``: never a confident near-miss answer.
 3. No words. An empty, emoji-only or punctuation-only message is ``nlu_fallback`` whatever
    the classifier guessed from nothing.
+4. Not in the leaflet. A message that names a topic the leaflet does not cover
+   (components/uncovered_topics.yml: other drugs, alcohol, food...) is ``out_of_scope``
+   even when the classifier picked a section: an answer about something else would be a
+   confident near miss.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Text
+import re
+from pathlib import Path
+from typing import Any, Dict, List, Optional
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -36,6 +42,17 @@ from rasa.shared.nlu.training_data.message import Message
 logger = logging.getLogger(__name__)
 
 RESPONSE_SELECTOR_KEY = "response_selector"
+OUT_OF_SCOPE_INTENT = "out_of_scope"
+DEFAULT_UNCOVERED = Path(__file__).with_name("uncovered_topics.yml")
+
+
+def uncovered_pattern(path: Path) -> "re.Pattern[str]":
+    """One whole-word, case-insensitive pattern for every uncovered topic in the file."""
+    import yaml
+
+    terms = yaml.safe_load(path.read_text(encoding="utf-8"))["terms"]
+    alternatives = "|".join(re.escape(str(t).lower()) for t in sorted(terms, key=len, reverse=True))
+    return re.compile(rf"\b(?:{alternatives})\b", re.IGNORECASE)
 
 
 def has_words(text: Optional[str]) -> bool:
@@ -51,32 +68,34 @@ def answer_confidence(message: Message, retrieval_intent: str) -> Optional[float
     return float(confidence) if confidence is not None else None
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class AnswerConfidenceGuard(GraphComponent):
     """Overrides the turn's intent for safety, weak answers and word-less messages."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         """Defaults; config.yml sets the measured values."""
         return {
             "retrieval_intent": "leaflet",
             "answer_threshold": 0.5,
             "safety_intents": ["emergency", "report_infection_sign"],
             "safety_threshold": 0.3,
+            "uncovered_topics": None,
         }
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
+    def __init__(self, config: Dict[str, Any]) -> None:
         self.retrieval_intent: str = config["retrieval_intent"]
         self.answer_threshold: float = float(config["answer_threshold"])
         self.safety_intents: List[str] = list(config["safety_intents"])
         self.safety_threshold: float = float(config["safety_threshold"])
+        self.uncovered = uncovered_pattern(
+            Path(config.get("uncovered_topics") or DEFAULT_UNCOVERED)
+        )
 
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
@@ -102,6 +121,12 @@ class AnswerConfidenceGuard(GraphComponent):
                 self._set_intent(message, safety[0], safety[1], "safety intent kept")
             return
         if name == self.retrieval_intent:
+            topic = self.uncovered.search(message.get(TEXT) or "")
+            if topic:
+                self._set_intent(
+                    message, OUT_OF_SCOPE_INTENT, 1.0, f"uncovered topic '{topic.group(0)}'"
+                )
+                return
             confidence = answer_confidence(message, self.retrieval_intent)
             if confidence is None or confidence < self.answer_threshold:
                 self._set_intent(

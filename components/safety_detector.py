@@ -11,7 +11,8 @@ this module only applies them:
 3. Temperatures are read (°C or °F, decimal point or comma) and compared with the leaflet's
    threshold; a normal reading does not count as a fever.
 4. A current emergency sets the intent to `emergency`; a current infection sign sets it to
-   `report_infection_sign` (unless the classifier already chose `emergency`). The signs and
+   `report_infection_sign`, unless the classifier chose `emergency` with at least
+   `classifier_emergency_min` confidence (an emergency the lexicon does not know yet). The signs and
    any temperature are added as entities, and the reason as `safety` in the parse data.
 
 A relative's sign counts when the message says that someone takes the drug (a caregiver
@@ -24,7 +25,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Text
+from typing import Any, Dict, Iterable, List, Optional
 
 import spacy
 import yaml
@@ -64,6 +65,8 @@ class Reading:
     text: str
     celsius: float
     over_threshold: bool
+    start: int = 0
+    end: int = 0
 
 
 @dataclass
@@ -91,13 +94,16 @@ def read_temperatures(text: str, threshold_c: float, threshold_f: float) -> List
     for match in READING.finditer(text):
         value = float(match.group(1).replace(",", "."))
         unit = (match.group(2) or "").lower()
-        if unit == "c" or (not unit and 35.0 <= value <= 43.0):
-            if 35.0 <= value <= 43.0:
-                readings.append(Reading(match.group(0).strip(), value, value >= threshold_c))
-        elif unit == "f" or (not unit and 95.0 <= value <= 110.0):
-            if 95.0 <= value <= 110.0:
-                celsius = round((value - 32.0) * 5.0 / 9.0, 1)
-                readings.append(Reading(match.group(0).strip(), celsius, value >= threshold_f))
+        span = match.group(0).rstrip()
+        where = {"start": match.start(), "end": match.start() + len(span)}
+        # Without a unit, the plausible body-temperature range decides the scale.
+        celsius_range = 35.0 <= value <= 43.0
+        fahrenheit_range = 95.0 <= value <= 110.0
+        if unit in ("c", "") and celsius_range:
+            readings.append(Reading(span, value, value >= threshold_c, **where))
+        elif unit in ("f", "") and fahrenheit_range:
+            celsius = round((value - 32.0) * 5.0 / 9.0, 1)
+            readings.append(Reading(span, celsius, value >= threshold_f, **where))
     return readings
 
 
@@ -130,8 +136,9 @@ class SafetyLexicon:
 
         self.nlp = spacy.blank("en")
         self.nlp.add_pipe("sentencizer")
-        self.nlp.add_pipe("medspacy_target_matcher").add(rules)
-        context = self.nlp.add_pipe("medspacy_context")
+        matcher: Any = self.nlp.add_pipe("medspacy_target_matcher")
+        matcher.add(rules)
+        context: Any = self.nlp.add_pipe("medspacy_context")
         context.add(
             [
                 ConTextRule(r["literal"], r["category"], direction=r["direction"])
@@ -144,9 +151,7 @@ class SafetyLexicon:
         doc = self.nlp(text)
         lowered = {tok.lower_ for tok in doc}
         # A relative "takes the drug" when the drug is named and the user is not the one on it.
-        takes_drug = bool(lowered & self.drug_words) and not self.self_on_drug.search(
-            text.lower()
-        )
+        takes_drug = bool(lowered & self.drug_words) and not self.self_on_drug.search(text.lower())
         finding.readings = read_temperatures(text, self.threshold_c, self.threshold_f)
         fever_reading = any(r.over_threshold for r in finding.readings)
         only_normal_readings = bool(finding.readings) and not fever_reading
@@ -160,15 +165,15 @@ class SafetyLexicon:
                 if not (fever_reading or self._has_modifier(ent, "PRESENT")):
                     continue
                 category = "fever"
-            target = (
-                finding.emergencies if category in self.emergency_categories else finding.signs
-            )
+            target = finding.emergencies if category in self.emergency_categories else finding.signs
             if category not in target:
                 target.append(category)
             finding.phrases.append(ent.text)
             finding.entities.append(
                 {
-                    "entity": "emergency_sign" if target is finding.emergencies else "infection_sign",
+                    "entity": "emergency_sign"
+                    if target is finding.emergencies
+                    else "infection_sign",
                     "value": category,
                     "start": ent.start_char,
                     "end": ent.end_char,
@@ -180,6 +185,8 @@ class SafetyLexicon:
                 {
                     "entity": "temperature",
                     "value": f"{reading.celsius:.1f} °C",
+                    "start": reading.start,
+                    "end": reading.end,
                     "extractor": EXTRACTOR,
                 }
             )
@@ -199,17 +206,16 @@ class SafetyLexicon:
         return not (ent._.is_hypothetical or ent._.is_historical)
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class InfectionSignDetector(GraphComponent):
     """Sets the intent to emergency / report_infection_sign when the lexicon says so."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
-        return {"lexicon": None}
+    def get_default_config() -> Dict[str, Any]:
+        return {"lexicon": None, "classifier_emergency_min": 0.9}
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
+    def __init__(self, config: Dict[str, Any]) -> None:
+        self.classifier_emergency_min = float(config.get("classifier_emergency_min", 0.9))
         path = Path(config.get("lexicon") or DEFAULT_LEXICON)
         self.lexicon = SafetyLexicon(path)
         _silence_medspacy_logging()
@@ -217,7 +223,7 @@ class InfectionSignDetector(GraphComponent):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
@@ -235,8 +241,14 @@ class InfectionSignDetector(GraphComponent):
             entities = list(message.get(ENTITIES) or []) + finding.entities
             message.set(ENTITIES, entities, add_to_output=True)
         new_intent = finding.intent
-        current = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-        if new_intent is None or current == EMERGENCY_INTENT or current == new_intent:
+        current_intent = message.get(INTENT) or {}
+        current = current_intent.get(INTENT_NAME_KEY)
+        if new_intent is None or current == new_intent:
+            return
+        if current == EMERGENCY_INTENT and (
+            float(current_intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
+            >= self.classifier_emergency_min
+        ):
             return
         rule = "emergency phrase" if new_intent == EMERGENCY_INTENT else "infection sign"
         message.set(

@@ -75,7 +75,9 @@ async def test_handoff_last_open_minute_is_in_hours(settings, dispatcher, make_t
 @pytest.mark.asyncio
 async def test_escalation_in_hours_offers_the_nurse(settings, dispatcher, make_tracker):
     action = ActionEscalateInfection(clock=lambda: IN_HOURS, settings=settings)
-    events, texts = await run(action, dispatcher, make_tracker("i have a fever", "report_infection_sign"))
+    events, texts = await run(
+        action, dispatcher, make_tracker("i have a fever", "report_infection_sign")
+    )
     assert events == []
     assert len(texts) == 1
     assert "nurse" in texts[0] and "until 3 p.m. Eastern Time" in texts[0]

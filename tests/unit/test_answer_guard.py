@@ -78,3 +78,22 @@ def test_messages_without_words_are_a_fallback(text):
 
 def test_other_scripts_count_as_words():
     assert has_words("привет") and has_words("你好")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "is it ok to take allopurinol and aza together",
+        "can I have a glass of wine on imuran",
+        "does azathioprine cause skin cancer",
+    ],
+)
+def test_a_section_answer_about_an_uncovered_topic_is_out_of_scope(text):
+    assert run(message(text, "leaflet", 0.95, answer_confidence=0.9)) == "out_of_scope"
+
+
+@pytest.mark.parametrize(
+    "text", ["can I take it with prednisone", "is methotrexate an option instead"]
+)
+def test_drugs_the_leaflet_names_are_still_answered(text):
+    assert run(message(text, "leaflet", 0.95, answer_confidence=0.9)) == "leaflet"

@@ -104,8 +104,19 @@ def test_doses_and_ages_are_not_temperatures():
 
 def test_lexicon_has_every_leaflet_sign_family():
     phrases = set(iter_lexicon_phrases())
-    for must in ("fever", "chills", "rash", "sore throat", "cough", "white patches",
-                 "diarrhea", "vomiting", "bloody urine", "black stools", "bruising"):
+    for must in (
+        "fever",
+        "chills",
+        "rash",
+        "sore throat",
+        "cough",
+        "white patches",
+        "diarrhea",
+        "vomiting",
+        "bloody urine",
+        "black stools",
+        "bruising",
+    ):
         assert must in phrases
 
 
