@@ -10,8 +10,10 @@ Three decisions the stock pipeline cannot make:
 2. The retrieval trap. ``leaflet`` is one intent for all sections, so it can score 0.99 while
    the ResponseSelector's chosen answer scores 0.2. Below ``answer_threshold`` for the chosen
    answer the turn becomes ``nlu_fallback``: never a confident near-miss answer.
-3. No words. An empty, emoji-only or punctuation-only message is ``nlu_fallback`` whatever
-   the classifier guessed from nothing.
+3. No words we know. An empty, emoji-only or punctuation-only message, or one in which no
+   word was ever seen in training ("zorp blam quix"), is ``nlu_fallback``: classifier
+   confidence means nothing on vocabulary it never saw. (Typos of warning signs are still
+   caught by the safety detector, which runs after this component.)
 4. Not in the leaflet. A message that names a topic the leaflet does not cover
    (components/uncovered_topics.yml: other drugs, alcohol, food...) is ``out_of_scope``
    even when the classifier picked a section: an answer about something else would be a
@@ -20,10 +22,11 @@ Three decisions the stock pipeline cannot make:
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Set
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -38,10 +41,13 @@ from rasa.shared.nlu.constants import (
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
 
 logger = logging.getLogger(__name__)
 
 RESPONSE_SELECTOR_KEY = "response_selector"
+TOKENS_KEY = "text_tokens"  # set by the tokenizer earlier in the pipeline
+VOCABULARY_FILE = "vocabulary.json"
 OUT_OF_SCOPE_INTENT = "out_of_scope"
 DEFAULT_UNCOVERED = Path(__file__).with_name("uncovered_topics.yml")
 
@@ -68,7 +74,11 @@ def answer_confidence(message: Message, retrieval_intent: str) -> Optional[float
     return float(confidence) if confidence is not None else None
 
 
-@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+def token_texts(message: Message) -> List[str]:
+    return [token.text.lower() for token in (message.get(TOKENS_KEY) or [])]
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class AnswerConfidenceGuard(GraphComponent):
     """Overrides the turn's intent for safety, weak answers and word-less messages."""
 
@@ -83,7 +93,17 @@ class AnswerConfidenceGuard(GraphComponent):
             "uncovered_topics": None,
         }
 
-    def __init__(self, config: Dict[str, Any]) -> None:
+    def __init__(
+        self,
+        config: Dict[str, Any],
+        model_storage: Optional[ModelStorage] = None,
+        resource: Optional[Resource] = None,
+        vocabulary: Optional[Set[str]] = None,
+    ) -> None:
+        self._model_storage = model_storage
+        self._resource = resource
+        # None until trained: then the known-words rule is off (unit tests, old models).
+        self.vocabulary = vocabulary
         self.retrieval_intent: str = config["retrieval_intent"]
         self.answer_threshold: float = float(config["answer_threshold"])
         self.safety_intents: List[str] = list(config["safety_intents"])
@@ -100,8 +120,41 @@ class AnswerConfidenceGuard(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> "AnswerConfidenceGuard":
-        """Creates the component (no training, no state)."""
-        return cls(config)
+        """Creates the component before training."""
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        """Remembers every word of the training examples (lower-cased tokens)."""
+        vocabulary: Set[str] = set()
+        for example in training_data.training_examples:
+            vocabulary.update(token_texts(example))
+        self.vocabulary = vocabulary
+        assert self._model_storage is not None and self._resource is not None
+        with self._model_storage.write_to(self._resource) as directory:
+            (directory / VOCABULARY_FILE).write_text(
+                json.dumps(sorted(vocabulary)), encoding="utf-8"
+            )
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "AnswerConfidenceGuard":
+        """Loads the trained vocabulary from the model."""
+        with model_storage.read_from(resource) as directory:
+            words = json.loads((directory / VOCABULARY_FILE).read_text(encoding="utf-8"))
+        return cls(config, model_storage, resource, set(words))
+
+    def knows_a_word(self, message: Message) -> bool:
+        """True when any token was seen in training (always True before training)."""
+        if self.vocabulary is None:
+            return True
+        return any(token in self.vocabulary for token in token_texts(message))
 
     def process(self, messages: List[Message]) -> List[Message]:
         """Applies the three rules of the module docstring to each message."""
@@ -112,8 +165,8 @@ class AnswerConfidenceGuard(GraphComponent):
     def _process_one(self, message: Message) -> None:
         intent = message.get(INTENT) or {}
         name = intent.get(INTENT_NAME_KEY)
-        if not has_words(message.get(TEXT)):
-            self._set_intent(message, DEFAULT_NLU_FALLBACK_INTENT_NAME, 1.0, "no words")
+        if not has_words(message.get(TEXT)) or not self.knows_a_word(message):
+            self._set_intent(message, DEFAULT_NLU_FALLBACK_INTENT_NAME, 1.0, "no known words")
             return
         if name == DEFAULT_NLU_FALLBACK_INTENT_NAME:
             safety = self._best_safety_intent(message)

@@ -97,3 +97,30 @@ def test_a_section_answer_about_an_uncovered_topic_is_out_of_scope(text):
 )
 def test_drugs_the_leaflet_names_are_still_answered(text):
     assert run(message(text, "leaflet", 0.95, answer_confidence=0.9)) == "leaflet"
+
+
+class Token:
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+def tokenised(text: str, intent: str, answer_confidence: float = 0.9) -> Message:
+    msg = message(text, intent, 0.99, answer_confidence=answer_confidence)
+    msg.set("text_tokens", [Token(t) for t in text.split()])
+    return msg
+
+
+def test_words_never_seen_in_training_are_not_understood():
+    guard = AnswerConfidenceGuard(CONFIG, vocabulary={"how", "store", "imuran"})
+    gibberish = tokenised("zorp blam quix", "leaflet")
+    known = tokenised("how store imuran", "leaflet")
+    guard.process([gibberish, known])
+    assert gibberish.get("intent")["name"] == "nlu_fallback"
+    assert known.get("intent")["name"] == "leaflet"
+
+
+def test_one_known_word_is_enough():
+    guard = AnswerConfidenceGuard(CONFIG, vocabulary={"imuran"})
+    msg = tokenised("imuran storij", "leaflet")
+    guard.process([msg])
+    assert msg.get("intent")["name"] == "leaflet"
