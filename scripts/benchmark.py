@@ -115,6 +115,7 @@ def main() -> int:
     parser.add_argument("--messages", type=int, default=200)
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "benchmark.json")
     args = parser.parse_args()
+    args.model, args.out = args.model.resolve(), args.out.resolve()
     results: Dict[str, float] = {"model_mb": round(args.model.stat().st_size / 1e6, 1)}
     if not args.skip_train:
         results.update(measure_training())

@@ -21,7 +21,11 @@ if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import sys; sys.exit(sys.
 fi
 
 pin() { grep -iE "^$1==" constraints.txt; }
-echo "==> Installing $req into .venv (first run downloads ~2.7 GB and takes about 3-5 minutes)"
+if [ "$kind" = runtime ]; then
+  echo "==> Installing $req into .venv (the first run downloads ~2.7 GB: about 3-5 minutes)"
+else
+  echo "==> Installing $req into .venv (test and lint tools)"
+fi
 .venv/bin/python -m pip install --disable-pip-version-check -q "$(pin pip)" "$(pin setuptools)" "$(pin wheel)"
 .venv/bin/python -m pip install --disable-pip-version-check --progress-bar off \
   -r "$req" -c constraints.txt

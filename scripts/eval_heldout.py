@@ -107,6 +107,7 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=ROOT / "tests" / "heldout" / "nlu_heldout.yml")
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "heldout.json")
     args = parser.parse_args()
+    args.model, args.data, args.out = (p.resolve() for p in (args.model, args.data, args.out))
     if not args.model.exists():
         print(f"No model at {args.model}: run `make train` first.", file=sys.stderr)
         return 2
