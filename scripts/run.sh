@@ -9,8 +9,10 @@ cd "$(dirname "$0")/.."
 mode=${1:-server}
 
 export RASA_TELEMETRY_ENABLED=false
-export RASA_PORT=${RASA_PORT:-5005}
-export ACTIONS_PORT=${ACTIONS_PORT:-5055}
+# The terminal chat gets its own ports so it can run beside `make run`.
+if [ "$mode" = shell ]; then default_rasa=5006 default_actions=5056; else default_rasa=5005 default_actions=5055; fi
+export RASA_PORT=${RASA_PORT:-$default_rasa}
+export ACTIONS_PORT=${ACTIONS_PORT:-$default_actions}
 export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://127.0.0.1:${ACTIONS_PORT}/webhook}
 export TRACKER_DB=${TRACKER_DB:-rasa.db}
 export SANIC_HOST=127.0.0.1   # the action server listens on loopback only
@@ -22,7 +24,7 @@ port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 for port in "$RASA_PORT" "$ACTIONS_PORT"; do
   if port_busy "$port"; then
     echo "ERROR: port $port on 127.0.0.1 is already in use (another 'make run'?)." >&2
-    echo "Stop it, or choose other ports: make run RASA_PORT=5006 ACTIONS_PORT=5056" >&2
+    echo "Stop it, or choose other ports: make $([ "$mode" = shell ] && echo shell || echo run) RASA_PORT=5007 ACTIONS_PORT=5057" >&2
     exit 1
   fi
 done
@@ -49,7 +51,7 @@ wait_for "http://127.0.0.1:$ACTIONS_PORT/health" 60 "the action server"
 
 if [ "$mode" = shell ]; then
   echo "==> Starting a terminal chat (type /stop to end)"
-  .venv/bin/rasa shell --model "$MODEL" --endpoints endpoints.yml --port "$RASA_PORT"
+  .venv/bin/rasa shell --model "$MODEL" --endpoints endpoints.yml --interface 127.0.0.1 --port "$RASA_PORT"
   exit 0
 fi
 
