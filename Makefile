@@ -77,7 +77,7 @@ test-stories: .venv/.installed-dev $(MODEL) ## rasa test with test stories, fail
 test-heldout: .venv/.installed-dev $(MODEL) ## Held-out NLU set: evaluate, then gate on thresholds
 	@echo "==> Held-out NLU evaluation and gate"
 	@$(BIN)/python scripts/eval_heldout.py --model $(MODEL) --out $(RESULTS)/heldout.json
-	@$(BIN)/python scripts/gate_heldout.py $(RESULTS)/heldout.json tests/heldout/thresholds.yml
+	@$(BIN)/python scripts/gate.py $(RESULTS)/heldout.json tests/heldout/thresholds.yml
 
 test: lint validate test-unit train test-e2e test-stories test-heldout ## Everything CI runs
 	@echo "==> All checks passed"

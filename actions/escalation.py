@@ -1,11 +1,17 @@
 """action_escalate_infection: runs after utter_infection_warning.
 
 The warning itself (call your doctor now) is a plain response so it reaches the user even
-when this action server is down; this action adds what depends on the clinic and the time.
+when this action server is down; this action adds what depends on the message, the clinic
+and the time:
+1. what was noticed (signs, temperature, since when), so the user can tell the doctor;
+2. a durable escalation record for clinical review (actions/escalation_record.py);
+3. the nurse in live-chat hours, after-hours guidance otherwise;
+4. when the same message also asked a leaflet question, the answer to it, after all that.
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any, Callable, Dict, List, Optional
 
@@ -14,7 +20,71 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clinic_hours import ClinicSettings, default_settings
+from actions.escalation_record import append_record, escalation_record
 from actions.live_chat import next_opening_phrase, open_until, utc_now, where_to_chat
+
+logger = logging.getLogger(__name__)
+
+SIGN_NAMES = {
+    "fever": "a fever",
+    "sweats_or_chills": "sweats or chills",
+    "skin_rash": "a skin rash",
+    "pain_redness_swelling": "pain, redness or swelling",
+    "wound_not_healing": "a wound or sore that is not healing",
+    "sore_throat": "a sore throat",
+    "sinus": "sinus trouble or a headache",
+    "cough": "a cough",
+    "mouth_white_patches": "white patches in the mouth",
+    "vomiting_or_diarrhoea": "vomiting or diarrhoea",
+    "flu_like": "flu-like symptoms",
+    "urinary": "pain, burning or urgency when passing urine",
+    "urine_or_stool_change": "a change in urine or stools",
+    "unusual_bruising": "unusual bruising",
+}
+# A leaflet question asked next to a sign is answered when its answer scores this high.
+SIDE_QUESTION_MIN_CONFIDENCE = 0.5
+NOT_SIDE_QUESTIONS = {"infection_warning_signs"}  # the warning already covers it
+
+
+def noticed_message(latest_message: Dict[str, Any]) -> Optional[str]:
+    """'I noticed: a fever (38.6 °C), chills, since Monday.' or None when nothing was found."""
+    entities = latest_message.get("entities") or []
+    signs: List[str] = []
+    for entity in entities:
+        if entity.get("entity") == "infection_sign":
+            name = SIGN_NAMES.get(str(entity.get("value")), str(entity.get("value")))
+            if name not in signs:
+                signs.append(name)
+    temperatures = [str(e["value"]) for e in entities if e.get("entity") == "temperature"]
+    durations = [str(e["value"]) for e in entities if e.get("entity") == "duration"]
+    if not signs and not temperatures:
+        return None
+    parts = ", ".join(signs) if signs else "a temperature"
+    if temperatures:
+        parts += f" ({', '.join(temperatures)})"
+    if durations:
+        parts += f", {durations[0]}"
+    return f"I noticed: {parts}. Tell your doctor this when you call."
+
+
+def side_question(latest_message: Dict[str, Any]) -> Optional[str]:
+    """The leaflet section of a question asked next to the sign, if one was asked."""
+    selector = (latest_message.get("response_selector") or {}).get("leaflet") or {}
+    response = selector.get("response") or {}
+    key = str(response.get("intent_response_key") or "")
+    confidence = float(response.get("confidence") or 0.0)
+    ranking = latest_message.get("intent_ranking") or []
+    leaflet_score = max(
+        (float(r.get("confidence") or 0.0) for r in ranking if r.get("name") == "leaflet"),
+        default=0.0,
+    )
+    classifier = (latest_message.get("safety") or {}).get("classifier_intent")
+    asked = classifier == "leaflet" or leaflet_score >= 0.2
+    section = key.split("/", 1)[1] if key.startswith("leaflet/") else ""
+    answerable = section and section not in NOT_SIDE_QUESTIONS
+    if asked and answerable and confidence >= SIDE_QUESTION_MIN_CONFIDENCE:
+        return section
+    return None
 
 
 def escalation_message(settings: ClinicSettings, now: datetime) -> str:
@@ -34,7 +104,7 @@ def escalation_message(settings: ClinicSettings, now: datetime) -> str:
 
 
 class ActionEscalateInfection(Action):
-    """Adds the nurse offer or after-hours guidance to the infection warning."""
+    """Says what was noticed, records it, offers the nurse, then answers a side question."""
 
     def __init__(
         self,
@@ -54,5 +124,19 @@ class ActionEscalateInfection(Action):
         domain: Dict[str, Any],
     ) -> List[EventType]:
         settings = self._settings or default_settings()
-        dispatcher.utter_message(text=escalation_message(settings, self._clock()))
+        now = self._clock()
+        latest = tracker.latest_message or {}
+        noticed = noticed_message(latest)
+        if noticed:
+            dispatcher.utter_message(text=noticed)
+        try:
+            append_record(escalation_record(latest, tracker.sender_id, now))
+        except OSError:
+            # The user must still get the guidance; the failure is for the operators.
+            logger.exception("Could not write the escalation record")
+        dispatcher.utter_message(text=escalation_message(settings, now))
+        section = side_question(latest)
+        if section:
+            dispatcher.utter_message(text="About your question:")
+            dispatcher.utter_message(response=f"utter_leaflet/{section}")
         return []

@@ -9,7 +9,11 @@ this module only applies them:
    fever"), historical ("a fever two years ago") or about a relative ("my wife has a cold");
    a PRESENT cue ("I have", "since Monday") outranks hypothetical and historical cues.
 3. Temperatures are read (°C or °F, decimal point or comma) and compared with the leaflet's
-   threshold; a normal reading does not count as a fever.
+   threshold; a normal reading does not count as a fever. Durations are read ("for 3
+   days", "since Monday"); a cough counts when it has lasted more than two days or when
+   no duration is given (the leaflet: a cough that lasts more than two days).
+0. Before all that, misspelled words are mapped onto the lexicon's words
+   (components/typo_normaliser.py), so "fevr" and "sore throte" are found too.
 4. A current emergency sets the intent to `emergency`; a current infection sign sets it to
    `report_infection_sign`, unless the classifier chose `emergency` with at least
    `classifier_emergency_min` confidence (an emergency the lexicon does not know yet). The signs and
@@ -43,6 +47,8 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
+from components.typo_normaliser import TypoNormaliser
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_LEXICON = Path(__file__).with_name("safety_lexicon.yml")
@@ -58,6 +64,59 @@ READING = re.compile(
 )
 
 
+NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+                "six": 6, "seven": 7, "a couple of": 2, "couple of": 2, "a few": 3, "few": 3,
+                "several": 3}  # fmt: skip
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+SPAN = re.compile(
+    r"\b(?:for\s+|since\s+|past\s+|last\s+|over\s+)?(\d+|a couple of|couple of|a few|few|several|"
+    r"an?|one|two|three|four|five|six|seven)\s+(days?|weeks?|wks?|nights?)\b",
+    re.IGNORECASE,
+)
+SINCE = re.compile(
+    r"\b(?:since|from)\s+(monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+    r"yesterday|last night|this morning|last week|the weekend)\b|\b(this morning|today|"
+    r"tonight|last night|yesterday|this afternoon|this evening|lunchtime|breakfast|"
+    r"i woke up|an hour ago|a few hours ago|hours ago)\b",
+    re.IGNORECASE,
+)
+WORD = re.compile(r"[a-z]+")
+LEADING_FILLER = {"hi", "hello", "hey", "ok", "okay", "so", "um", "also", "and", "but", "quick"}
+COUGH = "cough"
+COUGH_MAX_DAYS = 2  # the leaflet: a cough that lasts MORE than two days
+
+
+@dataclass(frozen=True)
+class Duration:
+    """How long something has lasted, as written and in days."""
+
+    text: str
+    days: float
+
+
+def read_durations(text: str) -> List[Duration]:
+    """Durations in the text, in days ('since Monday' counts as a week: unknown)."""
+    found = []
+    for match in SPAN.finditer(text):
+        amount = match.group(1).lower()
+        count = float(amount) if amount.isdigit() else float(NUMBER_WORDS.get(amount, 1))
+        unit = match.group(2).lower()
+        days = count * (7 if unit.startswith("w") else 1)
+        found.append(Duration(match.group(0).strip(), days))
+    for match in SINCE.finditer(text):
+        word = (match.group(1) or match.group(2)).lower()
+        if word in WEEKDAYS or word in ("last week", "the weekend"):
+            # The day the message was written is unknown here, so "since Saturday" is
+            # never taken as a short cough.
+            days = 7.0
+        elif word in ("yesterday", "last night"):
+            days = 1.0
+        else:  # this morning, today, tonight
+            days = 0.5
+        found.append(Duration(match.group(0).strip(), days))
+    return found
+
+
 @dataclass(frozen=True)
 class Reading:
     """A temperature read from the text, normalised to °C."""
@@ -67,6 +126,7 @@ class Reading:
     over_threshold: bool
     start: int = 0
     end: int = 0
+    explicit: bool = False  # a unit or a decimal: a temperature even without a fever word
 
 
 @dataclass
@@ -77,6 +137,9 @@ class Finding:
     signs: List[str] = field(default_factory=list)
     phrases: List[str] = field(default_factory=list)
     readings: List[Reading] = field(default_factory=list)
+    durations: List[Duration] = field(default_factory=list)
+    # Signs mentioned but not current (negated, asked about, past, someone else's).
+    set_aside: List[str] = field(default_factory=list)
     entities: List[Dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -95,7 +158,18 @@ def read_temperatures(text: str, threshold_c: float, threshold_f: float) -> List
         value = float(match.group(1).replace(",", "."))
         unit = (match.group(2) or "").lower()
         span = match.group(0).rstrip()
-        where = {"start": match.start(), "end": match.start() + len(span)}
+        explicit = (
+            bool(unit)
+            or "°" in span
+            or "deg" in span.lower()
+            or "." in match.group(1)
+            or "," in match.group(1)
+        )
+        where: Dict[str, Any] = {
+            "start": match.start(),
+            "end": match.start() + len(span),
+            "explicit": explicit,
+        }
         # Without a unit, the plausible body-temperature range decides the scale.
         celsius_range = 35.0 <= value <= 43.0
         fahrenheit_range = 95.0 <= value <= 110.0
@@ -125,11 +199,40 @@ class SafetyLexicon:
             + r")\b"
         )
         self.emergency_categories = set(data["emergency_signs"])
-        rules = [
-            TargetRule(phrase, category)
+        drug = "(?:" + "|".join(re.escape(w) for w in sorted(self.drug_words)) + ")"
+        self.caregiver = [
+            re.compile(p.replace("DRUG", drug), re.IGNORECASE)
+            for p in data.get("caregiver_patterns", [])
+        ]
+        self.question_openers = {w.lower() for w in data.get("question_openers", [])}
+        self.first_person = {w.lower() for w in data.get("first_person_words", [])}
+        entries = [
+            (category, entry)
             for section in ("infection_signs", "emergency_signs")
             for category, phrases in data[section].items()
-            for phrase in phrases
+            for entry in phrases
+        ]
+        self.contractions = {
+            str(k).lower(): str(v) for k, v in (data.get("contractions") or {}).items()
+        }
+        # Cue words are corrected too: "last wniter" must still be "last winter".
+        context_words = [str(r["literal"]) for r in data.get("context_rules", [])]
+        self.normaliser = TypoNormaliser(
+            context_words
+            + [
+                e if isinstance(e, str) else " ".join(re.findall(r"[a-z]{4,}", e["regex"]))
+                for _, e in entries
+            ]
+            + list(data.get("temperature_words", []))
+            + [" ".join(re.findall(r"[a-z]{4,}", p)) for p in data.get("caregiver_patterns", [])]
+            + sorted(self.drug_words),
+            keep=self.drug_words,
+        )
+        rules = [
+            TargetRule(entry, category)
+            if isinstance(entry, str)
+            else TargetRule(f"{category} pattern", category, pattern=entry["regex"])
+            for category, entry in entries
         ]
         rules += [TargetRule(p, TEMPERATURE_WORD) for p in data.get("temperature_words", [])]
         rules += [TargetRule(p, IGNORE) for p in data.get("not_signs", [])]
@@ -138,7 +241,10 @@ class SafetyLexicon:
         self.nlp.add_pipe("sentencizer")
         matcher: Any = self.nlp.add_pipe("medspacy_target_matcher")
         matcher.add(rules)
-        context: Any = self.nlp.add_pipe("medspacy_context")
+        # Cues inside a matched phrase ("can't" in "can't stop shivering") are not cues.
+        context: Any = self.nlp.add_pipe(
+            "medspacy_context", config={"prune_on_target_overlap": True}
+        )
         context.add(
             [
                 ConTextRule(r["literal"], r["category"], direction=r["direction"])
@@ -146,25 +252,56 @@ class SafetyLexicon:
             ]
         )
 
+    def normalise(self, text: str) -> str:
+        """Lower case, apostrophes restored ("dont" -> "don't"), misspelled words replaced
+        by the lexicon or cue words they stand for ("fevr" -> "fever")."""
+        lowered = WORD.sub(lambda m: self.contractions.get(m.group(0), m.group(0)), text.lower())
+        tokens = self.nlp.make_doc(lowered)
+        return "".join(self.normaliser.correct(t.text) + t.whitespace_ for t in tokens)
+
     def detect(self, text: str) -> Finding:
+        """Signs, emergencies, temperatures and durations of one message.
+
+        Entity offsets refer to the normalised text (typos corrected).
+        """
         finding = Finding()
+        text = self.normalise(text)
         doc = self.nlp(text)
-        lowered = {tok.lower_ for tok in doc}
-        # A relative "takes the drug" when the drug is named and the user is not the one on it.
-        takes_drug = bool(lowered & self.drug_words) and not self.self_on_drug.search(text.lower())
+        # A relative's sign counts when the message ties them to the drug.
+        takes_drug = any(p.search(text) for p in self.caregiver) and not self.self_on_drug.search(
+            text.lower()
+        )
         finding.readings = read_temperatures(text, self.threshold_c, self.threshold_f)
         fever_reading = any(r.over_threshold for r in finding.readings)
+        # A reading with a unit or a decimal over the threshold is a fever on its own
+        # ("38.6 this morning", "101 F"), unless its sentence is a question about signs.
+        explicit_fever = any(
+            r.over_threshold
+            and r.explicit
+            and not self._asked_about(doc.char_span(r.start, r.end, alignment_mode="expand"))
+            for r in finding.readings
+        )
         only_normal_readings = bool(finding.readings) and not fever_reading
+        finding.durations = read_durations(text)
+        short_only = bool(finding.durations) and all(
+            d.days <= COUGH_MAX_DAYS for d in finding.durations
+        )
         for ent in doc.ents:
             category = ent.label_
-            if category == IGNORE or not self._is_current(ent, takes_drug):
+            if category == IGNORE:
+                continue
+            if self._asked_about(ent) or not self._is_current(ent, takes_drug):
+                finding.set_aside.append(category)
                 continue
             if category in ("fever", TEMPERATURE_WORD) and only_normal_readings:
+                finding.set_aside.append("fever")
                 continue
             if category == TEMPERATURE_WORD:
                 if not (fever_reading or self._has_modifier(ent, "PRESENT")):
                     continue
                 category = "fever"
+            if category == COUGH and short_only:
+                continue
             target = finding.emergencies if category in self.emergency_categories else finding.signs
             if category not in target:
                 target.append(category)
@@ -180,6 +317,15 @@ class SafetyLexicon:
                     "extractor": EXTRACTOR,
                 }
             )
+        if only_normal_readings and "fever" not in finding.set_aside:
+            finding.set_aside.append("fever")  # "37.1 this morning": a normal temperature
+        if explicit_fever and "fever" not in finding.signs:
+            finding.signs.append("fever")
+            finding.phrases.extend(r.text for r in finding.readings if r.over_threshold)
+        for duration in finding.durations:
+            finding.entities.append(
+                {"entity": "duration", "value": duration.text, "extractor": EXTRACTOR}
+            )
         for reading in finding.readings:
             finding.entities.append(
                 {
@@ -191,6 +337,26 @@ class SafetyLexicon:
                 }
             )
         return finding
+
+    def _asked_about(self, span: Any) -> bool:
+        """A question about signs in general: 'is a rash a reason to call?'.
+
+        Its sentence opens with a question word, after any greeting ("hello, how long...";
+        the "?" is often not typed), and neither it nor the words right after it speak of
+        the user or a patient ("...? I have one now").
+        """
+        if span is None:
+            return False
+        sentence = span.sent
+        words = [t.lower_ for t in sentence if not t.is_punct]
+        following = span.doc[sentence.end : sentence.end + 12]  # "...? I have one now"
+        while words and words[0] in LEADING_FILLER:
+            words = words[1:]
+        return (
+            bool(words)
+            and words[0] in self.question_openers
+            and not any(t.lower_ in self.first_person for t in [*sentence, *following])
+        )
 
     @staticmethod
     def _has_modifier(ent: Any, category: str) -> bool:
@@ -212,10 +378,11 @@ class InfectionSignDetector(GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        return {"lexicon": None, "classifier_emergency_min": 0.9}
+        return {"lexicon": None, "classifier_emergency_min": 0.9, "answer_threshold": 0.4}
 
     def __init__(self, config: Dict[str, Any]) -> None:
         self.classifier_emergency_min = float(config.get("classifier_emergency_min", 0.9))
+        self.answer_threshold = float(config.get("answer_threshold", 0.4))
         path = Path(config.get("lexicon") or DEFAULT_LEXICON)
         self.lexicon = SafetyLexicon(path)
         _silence_medspacy_logging()
@@ -235,6 +402,29 @@ class InfectionSignDetector(GraphComponent):
             self._process_one(message)
         return messages
 
+    def _withdraw(self, message: Message, finding: Finding) -> None:
+        """The classifier escalated, but every sign it could have meant is negated,
+        asked about, in the past or someone else's: take the next intent instead. A
+        leaflet answer still has to pass the answer guard's threshold."""
+        intent = _next_intent(message)
+        name = intent.get(INTENT_NAME_KEY)
+        if name == "leaflet":
+            selector = (message.get("response_selector") or {}).get("leaflet") or {}
+            confidence = float((selector.get("response") or {}).get("confidence") or 0.0)
+            if confidence < self.answer_threshold:
+                intent = {INTENT_NAME_KEY: "nlu_fallback", PREDICTED_CONFIDENCE_KEY: 1.0}
+        message.set(
+            "safety",
+            {
+                "rule": "classifier escalation withdrawn: signs not current",
+                "signs": [],
+                "set_aside": finding.set_aside,
+                "classifier_intent": INFECTION_INTENT,
+            },
+            add_to_output=True,
+        )
+        message.set(INTENT, intent, add_to_output=True)
+
     def _process_one(self, message: Message) -> None:
         finding = self.lexicon.detect(message.get(TEXT) or "")
         if finding.entities:
@@ -243,6 +433,9 @@ class InfectionSignDetector(GraphComponent):
         new_intent = finding.intent
         current_intent = message.get(INTENT) or {}
         current = current_intent.get(INTENT_NAME_KEY)
+        if new_intent is None and current == INFECTION_INTENT and finding.set_aside:
+            self._withdraw(message, finding)
+            return
         if new_intent is None or current == new_intent:
             return
         if current == EMERGENCY_INTENT and (
@@ -271,6 +464,14 @@ class InfectionSignDetector(GraphComponent):
         message.set(INTENT_RANKING_KEY, [intent, *ranking], add_to_output=True)
 
 
+def _next_intent(message: Message) -> Dict[str, Any]:
+    """The best-ranked intent that is not an escalation (nlu_fallback if none)."""
+    for entry in message.get(INTENT_RANKING_KEY) or []:
+        if entry.get(INTENT_NAME_KEY) not in (INFECTION_INTENT, EMERGENCY_INTENT):
+            return dict(entry)
+    return {INTENT_NAME_KEY: "nlu_fallback", PREDICTED_CONFIDENCE_KEY: 1.0}
+
+
 def _silence_medspacy_logging() -> None:
     """medspaCy's PyRuSH logs every sentence at DEBUG through loguru."""
     try:
@@ -296,7 +497,8 @@ def _default_lexicon() -> SafetyLexicon:
 
 
 def iter_lexicon_phrases(path: Path = DEFAULT_LEXICON) -> Iterable[str]:
+    """The plain phrases of the lexicon (regular-expression entries left out)."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     for section in ("infection_signs", "emergency_signs"):
         for phrases in data[section].values():
-            yield from phrases
+            yield from (p for p in phrases if isinstance(p, str))

@@ -5,7 +5,7 @@
 
 The full NLU pipeline runs (classifiers, FallbackClassifier and the answer guard), so the
 figures are those of the deployed assistant. The outcome of a message is its section
-(`leaflet/<id>`) for a leaflet answer, otherwise its intent name. scripts/gate_heldout.py
+(`leaflet/<id>`) for a leaflet answer, otherwise its intent name. scripts/gate.py
 reads the output and fails the build below the thresholds.
 """
 

@@ -64,6 +64,7 @@ class Servers:
             ACTION_ENDPOINT_URL=f"http://127.0.0.1:{self.actions_port}/webhook",
             TRACKER_DB=str(self.workdir / "tracker.db"),
             SANIC_HOST="127.0.0.1",
+            ESCALATION_LOG=str(self.workdir / "escalations.jsonl"),
         )
         return env
 

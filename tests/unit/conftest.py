@@ -30,8 +30,10 @@ def make_tracker() -> Callable[..., Tracker]:
         intent: str = "greet",
         slots: Optional[Dict[str, Any]] = None,
         events: Optional[List[Dict[str, Any]]] = None,
+        **parse_data: Any,
     ) -> Tracker:
         latest = {"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": []}
+        latest.update(parse_data)
         return Tracker(
             sender_id="test-user",
             slots=slots or {},
@@ -48,3 +50,11 @@ def make_tracker() -> Callable[..., Tracker]:
 
 def utc(*args: int) -> datetime:
     return datetime(*args, tzinfo=timezone.utc)
+
+
+@pytest.fixture(autouse=True)
+def escalation_log(tmp_path, monkeypatch):
+    """Every test writes escalation records to its own file, never into the repo."""
+    path = tmp_path / "escalations.jsonl"
+    monkeypatch.setenv("ESCALATION_LOG", str(path))
+    return path

@@ -1,8 +1,9 @@
-"""Fail the build when the held-out evaluation is below its thresholds.
+"""Fail the build when an evaluation report is below its thresholds.
 
-    python scripts/gate_heldout.py results/heldout.json tests/heldout/thresholds.yml
+    python scripts/gate.py results/heldout.json tests/heldout/thresholds.yml
+    python scripts/gate.py results/safety.json tests/safety/thresholds.yml
 
-Reads the report written by scripts/eval_heldout.py; never computes figures itself.
+Reads a report written by scripts/eval_*.py; never computes figures itself.
 """
 
 from __future__ import annotations
@@ -39,17 +40,17 @@ def main(argv: List[str]) -> int:
     report = json.loads(Path(argv[1]).read_text(encoding="utf-8"))
     limits = yaml.safe_load(Path(argv[2]).read_text(encoding="utf-8"))
     rows = check(report, limits)
-    if report.get("n_messages", 0) == 0:
+    if not report or report.get("n_messages", report.get("n_variants", 0)) == 0:
         print("FAIL: the report holds no messages", file=sys.stderr)
         return 1
-    print(f"Held-out gate ({report['n_messages']} messages, model {report.get('model')}):")
+    print(f"Gate on {argv[1]} ({argv[2]}):")
     for metric, value, requirement, ok in rows:
         print(f"  {'ok  ' if ok else 'FAIL'} {metric:38} {value:8.3f}  (needs {requirement})")
     failed = [r for r in rows if not r[3]]
     if failed:
         print(f"FAIL: {len(failed)} threshold(s) not met; errors are listed in {argv[1]}")
         return 1
-    print("Held-out gate passed")
+    print("Gate passed")
     return 0
 
 
