@@ -22,7 +22,7 @@ define pytest
 endef
 
 .PHONY: help install install-dev run shell train validate lint test test-unit test-e2e \
-        test-stories test-heldout bench clean
+        test-stories test-heldout test-safety bench bench-detector clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -63,7 +63,7 @@ lint: .venv/.installed-dev ## ruff, black and mypy
 
 test-unit: .venv/.installed-dev ## Actions, clinic hours, channel, detector and content tests (no model)
 	@echo "==> Unit and content tests"
-	@$(call pytest,tests/unit tests/content)
+	@$(call pytest,tests/unit tests/content tests/safety)
 
 test-e2e: .venv/.installed-dev $(MODEL) ## Real servers on loopback, checked through the REST channel
 	@echo "==> End-to-end tests against real servers on loopback"
@@ -79,7 +79,15 @@ test-heldout: .venv/.installed-dev $(MODEL) ## Held-out NLU set: evaluate, then 
 	@$(BIN)/python scripts/eval_heldout.py --model $(MODEL) --out $(RESULTS)/heldout.json
 	@$(BIN)/python scripts/gate.py $(RESULTS)/heldout.json tests/heldout/thresholds.yml
 
-test: lint validate test-unit train test-e2e test-stories test-heldout ## Everything CI runs
+test-safety: .venv/.installed-dev $(MODEL) ## Locked safety suite x perturbations: no miss, <= 10% false alarms
+	@echo "==> Safety suite (tests/safety) through the trained model, then the gate"
+	@$(BIN)/python scripts/eval_safety.py --model $(MODEL) --out $(RESULTS)/safety.json
+	@$(BIN)/python scripts/gate.py $(RESULTS)/safety.json tests/safety/thresholds.yml
+
+bench-detector: .venv/.installed-dev ## Safety detector's added cost per message (p50/p95)
+	@$(BIN)/python scripts/bench_detector.py
+
+test: lint validate test-unit train test-e2e test-stories test-heldout test-safety ## Everything CI runs
 	@echo "==> All checks passed"
 
 bench: .venv/.installed-dev $(MODEL) ## Training time, model size, start time, latency p50/p95

@@ -42,7 +42,7 @@ SIGN_NAMES = {
     "unusual_bruising": "unusual bruising",
 }
 # A leaflet question asked next to a sign is answered when its answer scores this high.
-SIDE_QUESTION_MIN_CONFIDENCE = 0.5
+SIDE_QUESTION_MIN_CONFIDENCE = 0.6
 NOT_SIDE_QUESTIONS = {"infection_warning_signs"}  # the warning already covers it
 
 
@@ -68,23 +68,19 @@ def noticed_message(latest_message: Dict[str, Any]) -> Optional[str]:
 
 
 def side_question(latest_message: Dict[str, Any]) -> Optional[str]:
-    """The leaflet section of a question asked next to the sign, if one was asked."""
+    """The leaflet section of a question asked next to the sign, if one was asked.
+
+    The message must ask something ("?") and the ResponseSelector must be sure of the
+    section; the warning-signs section is left out, the warning already covers it.
+    """
+    text = str(latest_message.get("text") or "")
     selector = (latest_message.get("response_selector") or {}).get("leaflet") or {}
     response = selector.get("response") or {}
     key = str(response.get("intent_response_key") or "")
     confidence = float(response.get("confidence") or 0.0)
-    ranking = latest_message.get("intent_ranking") or []
-    leaflet_score = max(
-        (float(r.get("confidence") or 0.0) for r in ranking if r.get("name") == "leaflet"),
-        default=0.0,
-    )
-    classifier = (latest_message.get("safety") or {}).get("classifier_intent")
-    asked = classifier == "leaflet" or leaflet_score >= 0.2
     section = key.split("/", 1)[1] if key.startswith("leaflet/") else ""
-    answerable = section and section not in NOT_SIDE_QUESTIONS
-    if asked and answerable and confidence >= SIDE_QUESTION_MIN_CONFIDENCE:
-        return section
-    return None
+    asked = "?" in text and confidence >= SIDE_QUESTION_MIN_CONFIDENCE
+    return section if asked and section and section not in NOT_SIDE_QUESTIONS else None
 
 
 def escalation_message(settings: ClinicSettings, now: datetime) -> str:

@@ -52,8 +52,10 @@ def test_reported_fever_warns_then_escalates(servers: Servers):
     turn = servers.last_turn(sender)
     assert actions_of(turn)[:2] == ["utter_infection_warning", "action_escalate_infection"]
     assert "call your doctor right away" in replies[0]["text"].lower()
-    assert len(replies) == 2  # the warning, then the nurse offer or after-hours guidance
-    assert "live chat" in replies[1]["text"]
+    # The warning, what was noticed, then the nurse offer or after-hours guidance.
+    assert len(replies) == 3
+    assert replies[1]["text"].startswith("I noticed: a fever, sweats or chills (38.9 °C)")
+    assert "live chat" in replies[2]["text"]
     user = turn[0]
     values = {(e["entity"], e["value"]) for e in user["parse_data"]["entities"]}
     assert ("infection_sign", "fever") in values and ("temperature", "38.9 °C") in values
@@ -157,3 +159,24 @@ def test_overlong_message_is_refused_kindly(servers: Servers):
     )
     assert reply.status_code == 413
     assert "call your doctor" in reply.json()["text"]
+
+
+def test_a_typed_intent_cannot_switch_off_the_safety_check(servers: Servers):
+    sender = new_sender()
+    servers.send(sender, "/greet I have a fever of 39 and chills")
+    actions = actions_of(servers.last_turn(sender))
+    assert actions[:2] == ["utter_infection_warning", "action_escalate_infection"]
+
+
+def test_sign_next_to_a_question_escalates_first_then_answers(servers: Servers):
+    sender = new_sender()
+    replies = servers.send(
+        sender, "I've had chills since last night, and how should I store imuran?"
+    )
+    turn = servers.last_turn(sender)
+    assert actions_of(turn)[:2] == ["utter_infection_warning", "action_escalate_infection"]
+    text = joined(replies)
+    assert text.index("call your doctor right away") < text.index("room temperature")
+    assert "I noticed: sweats or chills, since last night" in text
+    answers = [b["metadata"].get("utter_action") for b in bot_events(turn)]
+    assert "utter_leaflet/storage" in answers

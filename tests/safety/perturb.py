@@ -71,8 +71,8 @@ def padding(text: str) -> str:
 
 def long_text(text: str) -> str:
     """The message at the end of a 5,000-character message."""
-    filler = FILLER_SENTENCE * (LONG_TEXT_CHARS // len(FILLER_SENTENCE) + 1)
-    return filler[: LONG_TEXT_CHARS - len(text) - 1].rsplit(". ", 1)[0] + ". " + text
+    repeats = -(-(LONG_TEXT_CHARS - len(text)) // len(FILLER_SENTENCE))  # ceiling
+    return FILLER_SENTENCE * repeats + text
 
 
 PERTURBATIONS: Dict[str, Callable[[str], str]] = {

@@ -88,13 +88,13 @@ async def test_a_leaflet_question_next_to_the_sign_is_answered_last(
 
 def test_no_side_question_when_the_answer_is_weak_or_about_the_signs():
     weak = {
-        "intent_ranking": [{"name": "leaflet", "confidence": 0.9}],
+        "text": "fever, and the dose?",
         "response_selector": {
             "leaflet": {"response": {"intent_response_key": "leaflet/dose", "confidence": 0.3}}
         },
     }
     signs = {
-        "intent_ranking": [{"name": "leaflet", "confidence": 0.9}],
+        "text": "fever, what are the signs?",
         "response_selector": {
             "leaflet": {
                 "response": {
@@ -104,8 +104,15 @@ def test_no_side_question_when_the_answer_is_weak_or_about_the_signs():
             }
         },
     }
+    statement = {
+        "text": "I have a fever",
+        "response_selector": {
+            "leaflet": {"response": {"intent_response_key": "leaflet/dose", "confidence": 0.9}}
+        },
+    }
     assert side_question(weak) is None
     assert side_question(signs) is None
+    assert side_question(statement) is None
 
 
 @pytest.mark.asyncio

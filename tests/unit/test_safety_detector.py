@@ -140,3 +140,56 @@ def test_component_keeps_an_emergency_from_the_classifier():
     message.set("intent", {"name": "emergency", "confidence": 0.9}, add_to_output=True)
     detector.process([message])
     assert message.get("intent")["name"] == "emergency"
+
+
+@pytest.mark.parametrize(
+    "text, sign",
+    [
+        ("i have a fevr and sore throte", "fever"),
+        ("my daughter taeks azathioprine and has come out in a rash", "skin_rash"),
+        ("dad's on iumran and is up every hour to urinate and it stings", "urinary"),
+        ("38.6 this morning", "fever"),
+        ("the cough I've had since saturday isn't going away", "cough"),
+        ("CAN'T STOP SHIVERING", "sweats_or_chills"),
+        ("my throat is really sore", "sore_throat"),
+        ("it's agony when I go for a wee", "urinary"),
+    ],
+)
+def test_typos_case_lay_words_and_caregivers_escalate(text, sign):
+    assert sign in detect(text).signs
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I DONT HAVE A FEVER, JUST A QUESTION ABOUT STORAGE",
+        "havent had any chills",
+        "last wniter I had the flu",
+        "hello, how long does a cough have to last before it's a concern",
+        "tickly cough since this afternoon",
+        "my sister has a fever, should I visit her while I'm on aza?",
+        "37.1 this morning",
+        "never had a problem with my throat",
+    ],
+)
+def test_contractions_cue_typos_questions_and_short_coughs_do_not(text):
+    assert detect(text).intent is None
+
+
+def test_set_aside_signs_are_reported():
+    finding = detect("I don't have a fever")
+    assert finding.intent is None and "fever" in finding.set_aside
+
+
+def test_component_withdraws_a_classifier_escalation_for_a_negated_sign():
+    detector = InfectionSignDetector({"lexicon": None})
+    message = Message(data={"text": "I don't have a fever but can I take it with food?"})
+    ranking = [
+        {"name": "report_infection_sign", "confidence": 0.95},
+        {"name": "out_of_scope", "confidence": 0.04},
+    ]
+    message.set("intent", ranking[0], add_to_output=True)
+    message.set("intent_ranking", ranking)
+    detector.process([message])
+    assert message.get("intent")["name"] == "out_of_scope"
+    assert message.get("safety")["rule"].startswith("classifier escalation withdrawn")
