@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any, Dict, List
 
@@ -59,6 +60,13 @@ def test_reported_fever_warns_then_escalates(servers: Servers):
     user = turn[0]
     values = {(e["entity"], e["value"]) for e in user["parse_data"]["entities"]}
     assert ("infection_sign", "fever") in values and ("temperature", "38.9 °C") in values
+    records = [
+        json.loads(line)
+        for line in (servers.workdir / "escalations.jsonl").read_text().splitlines()
+    ]
+    mine = [r for r in records if r["conversation"] == sender]
+    assert len(mine) == 1 and mine[0]["signs"] == ["fever", "sweats_or_chills"]
+    assert mine[0]["temperatures"] == ["38.9 °C"] and mine[0]["rule"]
 
 
 def test_emergency(servers: Servers):
