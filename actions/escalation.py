@@ -13,15 +13,15 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.clinic_hours import ClinicSettings, default_settings
+from actions.clinic_hours import ClinicSettings
 from actions.escalation_record import append_record, escalation_record
-from actions.live_chat import next_opening_phrase, open_until, utc_now, where_to_chat
+from actions.live_chat import ClinicAction, next_opening_phrase, open_until, where_to_chat
 
 logger = logging.getLogger(__name__)
 
@@ -99,16 +99,8 @@ def escalation_message(settings: ClinicSettings, now: datetime) -> str:
     )
 
 
-class ActionEscalateInfection(Action):
+class ActionEscalateInfection(ClinicAction):
     """Says what was noticed, records it, offers the nurse, then answers a side question."""
-
-    def __init__(
-        self,
-        clock: Callable[[], datetime] = utc_now,
-        settings: Optional[ClinicSettings] = None,
-    ) -> None:
-        self._clock = clock
-        self._settings = settings
 
     def name(self) -> str:
         return "action_escalate_infection"
@@ -119,8 +111,7 @@ class ActionEscalateInfection(Action):
         tracker: Tracker,
         domain: Dict[str, Any],
     ) -> List[EventType]:
-        settings = self._settings or default_settings()
-        now = self._clock()
+        settings, now = self.settings, self.now()
         latest = tracker.latest_message or {}
         noticed = noticed_message(latest)
         if noticed:

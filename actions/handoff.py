@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Dict, List
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.clinic_hours import ClinicSettings, default_settings
-from actions.live_chat import next_opening_phrase, open_until, utc_now, where_to_chat
+from actions.clinic_hours import ClinicSettings
+from actions.live_chat import ClinicAction, next_opening_phrase, open_until, where_to_chat
 
 
 def handoff_message(settings: ClinicSettings, now: datetime) -> str:
@@ -29,16 +29,8 @@ def handoff_message(settings: ClinicSettings, now: datetime) -> str:
     )
 
 
-class ActionHandoff(Action):
+class ActionHandoff(ClinicAction):
     """Offers the live chat in hours; out of hours says when it opens and what to do."""
-
-    def __init__(
-        self,
-        clock: Callable[[], datetime] = utc_now,
-        settings: Optional[ClinicSettings] = None,
-    ) -> None:
-        self._clock = clock
-        self._settings = settings
 
     def name(self) -> str:
         return "action_handoff"
@@ -49,6 +41,5 @@ class ActionHandoff(Action):
         tracker: Tracker,
         domain: Dict[str, Any],
     ) -> List[EventType]:
-        settings = self._settings or default_settings()
-        dispatcher.utter_message(text=handoff_message(settings, self._clock()))
+        dispatcher.utter_message(text=handoff_message(self.settings, self.now()))
         return []

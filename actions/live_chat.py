@@ -2,14 +2,45 @@
 
 from __future__ import annotations
 
+from abc import ABCMeta, abstractmethod
 from datetime import datetime, timezone
+from typing import Callable, Optional
 
-from actions.clinic_hours import ClinicSettings, describe_day, format_clock
+from rasa_sdk import Action
+
+from actions.clinic_hours import ClinicSettings, default_settings, describe_day, format_clock
 
 
 def utc_now() -> datetime:
     """The real clock; actions take a clock argument so tests can fix the time."""
     return datetime.now(timezone.utc)
+
+
+class ClinicAction(Action, metaclass=ABCMeta):
+    """An action whose reply depends on the clinic's settings and the time.
+
+    Both are injectable so tests can fix the clock; abstract, so the action server does
+    not register it as an action of its own.
+    """
+
+    def __init__(
+        self,
+        clock: Callable[[], datetime] = utc_now,
+        settings: Optional[ClinicSettings] = None,
+    ) -> None:
+        self._clock = clock
+        self._settings = settings
+
+    @abstractmethod
+    def name(self) -> str:
+        """The action's name in the domain."""
+
+    @property
+    def settings(self) -> ClinicSettings:
+        return self._settings or default_settings()
+
+    def now(self) -> datetime:
+        return self._clock()
 
 
 def where_to_chat(settings: ClinicSettings) -> str:

@@ -94,3 +94,12 @@ async def test_escalation_after_hours_does_not_wait_for_the_chat(
     assert "on Monday at 9 a.m. Eastern Time" in texts[0]
     assert "call your doctor's office now" in texts[0]
     assert "911" in texts[0]
+
+
+def test_the_action_server_registers_exactly_the_domain_actions():
+    from rasa_sdk.executor import ActionExecutor
+
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    assert sorted(executor.actions) == sorted(domain["actions"])
