@@ -43,9 +43,10 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from components.intent_override import answer_confidence, override_intent
+
 logger = logging.getLogger(__name__)
 
-RESPONSE_SELECTOR_KEY = "response_selector"
 TOKENS_KEY = "text_tokens"  # set by the tokenizer earlier in the pipeline
 VOCABULARY_FILE = "vocabulary.json"
 OUT_OF_SCOPE_INTENT = "out_of_scope"
@@ -64,14 +65,6 @@ def uncovered_pattern(path: Path) -> "re.Pattern[str]":
 def has_words(text: Optional[str]) -> bool:
     """True when the text holds at least one letter or digit (in any script)."""
     return bool(text) and any(ch.isalnum() for ch in text)  # type: ignore[union-attr]
-
-
-def answer_confidence(message: Message, retrieval_intent: str) -> Optional[float]:
-    """Confidence of the answer the ResponseSelector chose, or None when it chose none."""
-    selector = message.get(RESPONSE_SELECTOR_KEY) or {}
-    response = (selector.get(retrieval_intent) or {}).get("response") or {}
-    confidence = response.get(PREDICTED_CONFIDENCE_KEY)
-    return float(confidence) if confidence is not None else None
 
 
 def token_texts(message: Message) -> List[str]:
@@ -157,7 +150,7 @@ class AnswerConfidenceGuard(GraphComponent):
         return any(token in self.vocabulary for token in token_texts(message))
 
     def process(self, messages: List[Message]) -> List[Message]:
-        """Applies the three rules of the module docstring to each message."""
+        """Applies the rules of the module docstring to each message."""
         for message in messages:
             self._process_one(message)
         return messages
@@ -202,11 +195,4 @@ class AnswerConfidenceGuard(GraphComponent):
     @staticmethod
     def _set_intent(message: Message, name: str, confidence: float, why: str) -> None:
         logger.debug("AnswerConfidenceGuard: intent -> %s (%s)", name, why)
-        new_intent = {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: confidence}
-        message.set(INTENT, new_intent, add_to_output=True)
-        ranking = [
-            entry
-            for entry in (message.get(INTENT_RANKING_KEY) or [])
-            if entry.get(INTENT_NAME_KEY) != name
-        ]
-        message.set(INTENT_RANKING_KEY, [new_intent, *ranking], add_to_output=True)
+        override_intent(message, name, confidence)

@@ -47,6 +47,7 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
+from components.intent_override import answer_confidence, override_intent
 from components.typo_normaliser import TypoNormaliser
 
 logger = logging.getLogger(__name__)
@@ -269,8 +270,8 @@ class SafetyLexicon:
         doc = self.nlp(text)
         # A relative's sign counts when the message ties them to the drug.
         takes_drug = any(p.search(text) for p in self.caregiver) and not self.self_on_drug.search(
-            text.lower()
-        )
+            text
+        )  # text is lower case after normalise()
         finding.readings = read_temperatures(text, self.threshold_c, self.threshold_f)
         fever_reading = any(r.over_threshold for r in finding.readings)
         # A reading with a unit or a decimal over the threshold is a fever on its own
@@ -408,11 +409,10 @@ class InfectionSignDetector(GraphComponent):
         leaflet answer still has to pass the answer guard's threshold."""
         intent = _next_intent(message)
         name = intent.get(INTENT_NAME_KEY)
-        if name == "leaflet":
-            selector = (message.get("response_selector") or {}).get("leaflet") or {}
-            confidence = float((selector.get("response") or {}).get("confidence") or 0.0)
-            if confidence < self.answer_threshold:
-                intent = {INTENT_NAME_KEY: "nlu_fallback", PREDICTED_CONFIDENCE_KEY: 1.0}
+        if name == "leaflet" and (answer_confidence(message, "leaflet") or 0.0) < (
+            self.answer_threshold
+        ):
+            intent = {INTENT_NAME_KEY: "nlu_fallback", PREDICTED_CONFIDENCE_KEY: 1.0}
         message.set(
             "safety",
             {
@@ -423,7 +423,9 @@ class InfectionSignDetector(GraphComponent):
             },
             add_to_output=True,
         )
-        message.set(INTENT, intent, add_to_output=True)
+        override_intent(
+            message, str(intent[INTENT_NAME_KEY]), float(intent[PREDICTED_CONFIDENCE_KEY])
+        )
 
     def _process_one(self, message: Message) -> None:
         finding = self.lexicon.detect(message.get(TEXT) or "")
@@ -454,14 +456,7 @@ class InfectionSignDetector(GraphComponent):
             },
             add_to_output=True,
         )
-        intent = {INTENT_NAME_KEY: new_intent, PREDICTED_CONFIDENCE_KEY: 1.0}
-        ranking = [
-            entry
-            for entry in (message.get(INTENT_RANKING_KEY) or [])
-            if entry.get(INTENT_NAME_KEY) != new_intent
-        ]
-        message.set(INTENT, intent, add_to_output=True)
-        message.set(INTENT_RANKING_KEY, [intent, *ranking], add_to_output=True)
+        override_intent(message, new_intent, 1.0)
 
 
 def _next_intent(message: Message) -> Dict[str, Any]:

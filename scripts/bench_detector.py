@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from components.safety_detector import InfectionSignDetector  # noqa: E402
-from scripts.eval_heldout import load_examples  # noqa: E402
+from scripts.nlu_parse import load_examples  # noqa: E402
 from tests.safety.perturb import long_text  # noqa: E402
 
 

@@ -12,33 +12,19 @@ reads the output and fails the build below the thresholds.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
-import logging
 import sys
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Any, Dict, List, Tuple
-
-import yaml
+from typing import Any, Dict, List
 
 ROOT = Path(__file__).resolve().parent.parent
-# The model refers to the project's custom components (components.*) by module path.
 sys.path.insert(0, str(ROOT))
+
+from scripts.nlu_parse import load_examples, parse_all  # noqa: E402
+
 LEAFLET_PREFIX = "leaflet/"
-
-
-def load_examples(path: Path) -> List[Tuple[str, str]]:
-    """(text, label) pairs from a Rasa NLU YAML file."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    pairs = []
-    for block in data["nlu"]:
-        for line in block["examples"].splitlines():
-            text = line.strip()
-            if text.startswith("- "):
-                pairs.append((text[2:].strip(), block["intent"]))
-    return pairs
 
 
 def outcome(parse: Dict[str, Any]) -> str:
@@ -90,14 +76,13 @@ def summarise(rows: List[Dict[str, str]]) -> Dict[str, Any]:
     }
 
 
-async def evaluate(model: Path, data: Path) -> Dict[str, Any]:
-    from rasa.core.agent import Agent
-
-    agent = Agent.load(str(model))
-    rows = []
-    for text, label in load_examples(data):
-        parse = await agent.parse_message(text)
-        rows.append({"text": text, "label": label, "predicted": outcome(parse)})
+def evaluate(model: Path, data: Path) -> Dict[str, Any]:
+    examples = load_examples(data)
+    parses = parse_all(model, [text for text, _ in examples])
+    rows = [
+        {"text": text, "label": label, "predicted": outcome(parse)}
+        for (text, label), parse in zip(examples, parses)
+    ]
     return summarise(rows)
 
 
@@ -111,13 +96,9 @@ def main() -> int:
     if not args.model.exists():
         print(f"No model at {args.model}: run `make train` first.", file=sys.stderr)
         return 2
-    logging.basicConfig(level=logging.WARNING)
-    from rasa.utils.log_utils import configure_structlog
-
-    configure_structlog(logging.WARNING)  # Rasa logs every parse at DEBUG otherwise
     started = time.perf_counter()
     print(f"Evaluating {args.data.relative_to(ROOT)} with {args.model.name} ...", flush=True)
-    report = asyncio.run(evaluate(args.model, args.data))
+    report = evaluate(args.model, args.data)
     report["model"] = args.model.name
     report["data"] = str(args.data.relative_to(ROOT))
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -11,9 +11,7 @@ failure; scripts/gate.py fails the build from that file.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
-import logging
 import sys
 import time
 from collections import Counter
@@ -26,6 +24,7 @@ from scipy.stats import beta
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from scripts.nlu_parse import parse_all  # noqa: E402
 from tests.safety.perturb import expand  # noqa: E402
 
 ESCALATING = {"report_infection_sign", "emergency"}
@@ -34,14 +33,6 @@ ESCALATING = {"report_infection_sign", "emergency"}
 def miss_rate_upper_95(misses: int, n: int) -> float:
     """Two-sided 95% Clopper-Pearson upper bound of a proportion misses/n."""
     return 1.0 if n == 0 else float(beta.ppf(0.975, misses + 1, n - misses))
-
-
-async def decide(agent: Any, texts: List[str]) -> List[str]:
-    intents = []
-    for text in texts:
-        parse = await agent.parse_message(text)
-        intents.append(str((parse.get("intent") or {}).get("name")))
-    return intents
 
 
 def summarise(rows: List[Dict[str, Any]], n_base_pos: int, n_base_neg: int) -> Dict[str, Any]:
@@ -78,11 +69,6 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "safety.json")
     args = parser.parse_args()
     args.model, args.suite, args.out = (p.resolve() for p in (args.model, args.suite, args.out))
-    logging.basicConfig(level=logging.WARNING)
-    from rasa.core.agent import Agent
-    from rasa.utils.log_utils import configure_structlog
-
-    configure_structlog(logging.WARNING)
     suite = yaml.safe_load(args.suite.read_text(encoding="utf-8"))
     labels: Dict[str, Dict[str, str]] = {}
     for item in suite["must_escalate"]:
@@ -92,8 +78,8 @@ def main() -> int:
     cases = expand(list(labels))
     print(f"Safety suite: {len(labels)} messages, {len(cases)} with perturbations", flush=True)
     started = time.perf_counter()
-    agent = Agent.load(str(args.model))
-    intents = asyncio.run(decide(agent, [text for _, _, text in cases]))
+    parses = parse_all(args.model, [text for _, _, text in cases])
+    intents = [str((p.get("intent") or {}).get("name")) for p in parses]
     rows = [
         {"base": base, "perturbation": name, "text": text, "intent": intent, **labels[base]}
         for (base, name, text), intent in zip(cases, intents)

@@ -8,6 +8,8 @@ from typing import Dict, List
 
 import yaml
 
+from scripts.nlu_parse import load_examples
+
 ROOT = Path(__file__).resolve().parents[2]
 CONTRACT = ROOT.parent / "shared" / "CONTRACT.md"
 SOURCES = ROOT.parent / "shared" / "sources"
@@ -38,11 +40,9 @@ def leaflet_answers() -> Dict[str, str]:
 
 def nlu_examples(path: Path) -> Dict[str, List[str]]:
     """Intent -> examples of one Rasa NLU YAML file."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
     out: Dict[str, List[str]] = {}
-    for block in data.get("nlu", []):
-        lines = [line.strip()[2:].strip() for line in block["examples"].splitlines()]
-        out.setdefault(block["intent"], []).extend(line for line in lines if line)
+    for text, intent in load_examples(path):
+        out.setdefault(intent, []).append(text)
     return out
 
 

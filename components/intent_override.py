@@ -1,0 +1,35 @@
+"""Reading and overriding a message's intent: shared by the guard and the safety detector."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from rasa.shared.nlu.constants import (
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+)
+from rasa.shared.nlu.training_data.message import Message
+
+RESPONSE_SELECTOR_KEY = "response_selector"
+
+
+def answer_confidence(message: Message, retrieval_intent: str) -> Optional[float]:
+    """Confidence of the answer the ResponseSelector chose, or None when it chose none."""
+    selector = message.get(RESPONSE_SELECTOR_KEY) or {}
+    response = (selector.get(retrieval_intent) or {}).get("response") or {}
+    confidence = response.get(PREDICTED_CONFIDENCE_KEY)
+    return float(confidence) if confidence is not None else None
+
+
+def override_intent(message: Message, name: str, confidence: float) -> None:
+    """Makes `name` the message's intent and puts it first in the ranking."""
+    new_intent = {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: confidence}
+    ranking = [
+        entry
+        for entry in (message.get(INTENT_RANKING_KEY) or [])
+        if entry.get(INTENT_NAME_KEY) != name
+    ]
+    message.set(INTENT, new_intent, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [new_intent, *ranking], add_to_output=True)
