@@ -25,7 +25,7 @@ endef
         test-stories test-heldout test-safety bench bench-detector clean
 
 help: ## List the targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
 .venv/.installed-runtime: requirements.txt constraints.txt
 	@scripts/bootstrap_venv.sh runtime
