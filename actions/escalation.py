@@ -5,7 +5,9 @@ when this action server is down; this action adds what depends on the message, t
 and the time:
 1. what was noticed (signs, temperature, since when), so the user can tell the doctor;
 2. a durable escalation record for clinical review (actions/escalation_record.py);
-3. the nurse in live-chat hours, after-hours guidance otherwise;
+3. in live-chat hours the nurse: the conversation goes to the nurse queue with a summary
+   and the bot pauses (actions/nurse_handoff.py), or, with no queue configured, the live
+   chat is offered; after hours, guidance on what to do now;
 4. when the same message also asked a leaflet question, the answer to it, after all that.
 """
 
@@ -22,25 +24,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.clinic_hours import ClinicSettings
 from actions.escalation_record import append_record, escalation_record
 from actions.live_chat import ClinicAction, next_opening_phrase, open_until, where_to_chat
+from actions.nurse_handoff import hand_to_nurse
+from actions.sign_names import SIGN_NAMES
 
 logger = logging.getLogger(__name__)
 
-SIGN_NAMES = {
-    "fever": "a fever",
-    "sweats_or_chills": "sweats or chills",
-    "skin_rash": "a skin rash",
-    "pain_redness_swelling": "pain, redness or swelling",
-    "wound_not_healing": "a wound or sore that is not healing",
-    "sore_throat": "a sore throat",
-    "sinus": "sinus trouble or a headache",
-    "cough": "a cough",
-    "mouth_white_patches": "white patches in the mouth",
-    "vomiting_or_diarrhoea": "vomiting or diarrhoea",
-    "flu_like": "flu-like symptoms",
-    "urinary": "pain, burning or urgency when passing urine",
-    "urine_or_stool_change": "a change in urine or stools",
-    "unusual_bruising": "unusual bruising",
-}
 # A leaflet question asked next to a sign is answered when its answer scores this high.
 SIDE_QUESTION_MIN_CONFIDENCE = 0.6
 NOT_SIDE_QUESTIONS = {"infection_warning_signs"}  # the warning already covers it
@@ -121,9 +109,13 @@ class ActionEscalateInfection(ClinicAction):
         except OSError:
             # The user must still get the guidance; the failure is for the operators.
             logger.exception("Could not write the escalation record")
-        dispatcher.utter_message(text=escalation_message(settings, now))
+        events = None
+        if settings.live_chat.is_open(now):
+            events = await hand_to_nurse(dispatcher, tracker, "infection_signs", settings, now)
+        if events is None:
+            dispatcher.utter_message(text=escalation_message(settings, now))
         section = side_question(latest)
         if section:
             dispatcher.utter_message(text="About your question:")
             dispatcher.utter_message(response=f"utter_leaflet/{section}")
-        return []
+        return events or []

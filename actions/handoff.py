@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clinic_hours import ClinicSettings
 from actions.live_chat import ClinicAction, next_opening_phrase, open_until, where_to_chat
+from actions.nurse_handoff import hand_to_nurse
 
 
 def handoff_message(settings: ClinicSettings, now: datetime) -> str:
@@ -30,7 +31,8 @@ def handoff_message(settings: ClinicSettings, now: datetime) -> str:
 
 
 class ActionHandoff(ClinicAction):
-    """Offers the live chat in hours; out of hours says when it opens and what to do."""
+    """In hours: queues the conversation for a nurse (or points to the live chat when no
+    queue is configured); out of hours says when the chat opens and what to do."""
 
     def name(self) -> str:
         return "action_handoff"
@@ -41,5 +43,10 @@ class ActionHandoff(ClinicAction):
         tracker: Tracker,
         domain: Dict[str, Any],
     ) -> List[EventType]:
-        dispatcher.utter_message(text=handoff_message(self.settings, self.now()))
+        settings, now = self.settings, self.now()
+        if settings.live_chat.is_open(now):
+            events = await hand_to_nurse(dispatcher, tracker, "asked_for_person", settings, now)
+            if events is not None:
+                return events
+        dispatcher.utter_message(text=handoff_message(settings, now))
         return []

@@ -7,7 +7,8 @@ What it changes compared with rasa.core.channels.rest.RestInput, and why:
   gets a 400 with a plain explanation instead of a server error.
 - A message too long to be a chat message gets a 413 with a kind explanation.
 - If handling fails, the user still gets a reply that says what to do about signs of
-  infection, never silence.
+  infection, never silence; while a nurse has the conversation (the bot is paused), the
+  user is told so instead of getting no reply (channels/paused.py).
 Message text is never written to the logs here.
 """
 
@@ -25,6 +26,8 @@ from rasa.core.channels.channel import (
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+
+from channels.paused import reply_while_paused
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +80,7 @@ class PatientRestInput(InputChannel):
         return "rest"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        webhook = Blueprint("patient_rest_webhook", __name__)
+        webhook = Blueprint(f"patient_{self.name()}_webhook", __name__)
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -85,36 +88,51 @@ class PatientRestInput(InputChannel):
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            try:
-                body = request.json
-            except Exception:  # sanic raises InvalidUsage for a body that is not JSON
-                body = None
-            parsed, error = parse_request(body)
-            if parsed is None:
-                return response.json({"error": error}, status=400)
-            sender, text, metadata = parsed
-            if len(text) > MAX_MESSAGE_CHARS:
-                return response.json(
-                    {"error": "message too long", "text": TOO_LONG_REPLY}, status=413
-                )
-            collector = CollectingOutputChannel()
-            try:
-                await on_new_message(
-                    UserMessage(
-                        neutralise_commands(text),
-                        collector,
-                        sender,
-                        input_channel=self.name(),
-                        metadata=metadata,
-                    )
-                )
-            except Exception:
-                # Logged without the text (privacy); the user is told what to do.
-                logger.exception("Handling a REST message failed (sender %s)", sender)
-                return response.json(self._fallback(sender, collector.messages))
-            return response.json(collector.messages)
+            return await self.receive(request, on_new_message)
 
         return webhook
+
+    def validate_sender(self, sender: str) -> Optional[str]:
+        """An error text when this channel refuses the sender id (REST takes any)."""
+        return None
+
+    def output_channel(self) -> CollectingOutputChannel:
+        return CollectingOutputChannel()
+
+    async def receive(
+        self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> HTTPResponse:
+        """Validates, handles the message and returns the bot's replies as JSON."""
+        try:
+            body = request.json
+        except Exception:  # sanic raises InvalidUsage for a body that is not JSON
+            body = None
+        parsed, error = parse_request(body)
+        if parsed is None:
+            return response.json({"error": error}, status=400)
+        sender, text, metadata = parsed
+        error = self.validate_sender(sender)
+        if error:
+            return response.json({"error": error}, status=400)
+        if len(text) > MAX_MESSAGE_CHARS:
+            return response.json({"error": "message too long", "text": TOO_LONG_REPLY}, status=413)
+        collector = self.output_channel()
+        try:
+            await on_new_message(
+                UserMessage(
+                    neutralise_commands(text),
+                    collector,
+                    sender,
+                    input_channel=self.name(),
+                    metadata=metadata,
+                )
+            )
+            await reply_while_paused(getattr(request.app.ctx, "agent", None), sender, collector)
+        except Exception:
+            # Logged without the text (privacy); the user is told what to do.
+            logger.exception("Handling a %s message failed (sender %s)", self.name(), sender)
+            return response.json(self._fallback(sender, collector.messages))
+        return response.json(collector.messages)
 
     @staticmethod
     def _fallback(sender: str, sent: List[Dict[str, Any]]) -> List[Dict[str, Any]]:

@@ -55,15 +55,19 @@ if [ "$mode" = shell ]; then
   exit 0
 fi
 
+echo "==> Channels (secrets from environment variables; see README):"
+.venv/bin/python scripts/active_credentials.py credentials.yml "$LOG_DIR/credentials.active.yml"
 echo "==> Starting the Rasa server on 127.0.0.1:$RASA_PORT (log: $LOG_DIR/rasa.log; about 20-60 s)"
-.venv/bin/rasa run --model "$MODEL" --endpoints endpoints.yml --credentials credentials.yml \
+.venv/bin/rasa run --model "$MODEL" --endpoints endpoints.yml --credentials "$LOG_DIR/credentials.active.yml" \
   --interface 127.0.0.1 --port "$RASA_PORT" >"$LOG_DIR/rasa.log" 2>&1 &
 pids+=($!)
 started=$SECONDS
 wait_for "http://127.0.0.1:$RASA_PORT/webhooks/rest/" 300 "the Rasa server"
 cat <<MSG
 
-Ready after $((SECONDS - started)) s. Chat with the assistant:
+Ready after $((SECONDS - started)) s.
+Demo clinic page with the chat widget: http://127.0.0.1:$RASA_PORT/webhooks/widget/demo
+Or chat over REST:
   curl -s -X POST http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook \\
        -H 'Content-Type: application/json' \\
        -d '{"sender": "me", "message": "how should I store imuran?"}'

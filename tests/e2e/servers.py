@@ -13,6 +13,9 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 import requests
+import yaml
+
+from scripts.active_credentials import active_channels
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = Path(os.environ.get("MODEL", ROOT / "models" / "imuran.tar.gz"))
@@ -52,6 +55,8 @@ class Servers:
     rasa: Optional[subprocess.Popen] = None
     actions: Optional[subprocess.Popen] = None
     start_seconds: List[float] = field(default_factory=list)
+    # Channel secrets, fake API addresses, clinic settings... for both servers.
+    extra_env: Dict[str, str] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -66,7 +71,16 @@ class Servers:
             SANIC_HOST="127.0.0.1",
             ESCALATION_LOG=str(self.workdir / "escalations.jsonl"),
         )
+        env.update(self.extra_env)
         return env
+
+    def credentials(self) -> Path:
+        """credentials.yml with the channels this environment configures (as make run)."""
+        channels = yaml.safe_load((ROOT / "credentials.yml").read_text())
+        active, _ = active_channels(channels, self.env())
+        path = self.workdir / "credentials.yml"
+        path.write_text(yaml.safe_dump(active))
+        return path
 
     def start_actions(self) -> None:
         log = self.workdir / "actions.log"
@@ -82,7 +96,7 @@ class Servers:
         started = time.monotonic()
         self.rasa = subprocess.Popen(
             [str(BIN / "rasa"), "run", "--model", str(self.model), "--enable-api",
-             "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+             "--endpoints", "endpoints.yml", "--credentials", str(self.credentials()),
              "--interface", "127.0.0.1", "--port", str(self.rasa_port)],
             cwd=ROOT, env=self.env(), stdout=log.open("ab"), stderr=subprocess.STDOUT,
         )  # fmt: skip
