@@ -21,11 +21,15 @@ define pytest
 	exit $$rc
 endef
 
-.PHONY: help install install-dev run shell train validate lint test test-unit test-e2e \
-        test-stories test-heldout test-safety bench bench-detector clean
+.PHONY: help install install-dev system-packages run shell train validate lint test test-unit \
+        test-e2e test-stories test-heldout test-safety screenshots bench bench-detector clean
+
+# Debian packages the browser tests drive (installed when missing; see the script).
+SYSTEM_PACKAGES := chromium=chromium chromedriver=chromium-driver \
+  /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf=fonts-noto-color-emoji
 
 help: ## List the targets
-	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 .venv/.installed-runtime: requirements.txt constraints.txt
 	@scripts/bootstrap_venv.sh runtime
@@ -37,6 +41,9 @@ install: .venv/.installed-runtime ## Create .venv and install the runtime
 
 install-dev: .venv/.installed-dev ## Also install the test and lint tools
 
+system-packages: ## Install the Debian packages the tests use (Chromium, chromedriver, fonts)
+	@scripts/ensure_system_packages.sh $(SYSTEM_PACKAGES)
+
 $(MODEL): .venv/.installed-runtime $(TRAIN_INPUTS)
 	@echo "==> Training the model (about 1-2 minutes; unchanged parts come from .rasa/cache)"
 	@start=$$(date +%s); \
@@ -45,7 +52,7 @@ $(MODEL): .venv/.installed-runtime $(TRAIN_INPUTS)
 
 train: $(MODEL) ## Train when the model is missing or older than its inputs
 
-run: $(MODEL) ## Start the action server and the Rasa server (REST on 127.0.0.1:5005)
+run: $(MODEL) ## Start both servers: REST and the widget demo page on 127.0.0.1:5005
 	@scripts/run.sh
 
 shell: $(MODEL) ## Chat in the terminal
@@ -65,9 +72,14 @@ test-unit: .venv/.installed-dev ## Actions, clinic hours, channel, detector and 
 	@echo "==> Unit and content tests"
 	@$(call pytest,tests/unit tests/content tests/safety)
 
-test-e2e: .venv/.installed-dev $(MODEL) ## Real servers on loopback, checked through the REST channel
-	@echo "==> End-to-end tests against real servers on loopback"
+test-e2e: .venv/.installed-dev system-packages $(MODEL) ## Real servers: REST, widget (headless Chromium), Slack, Telegram, handoff
+	@echo "==> End-to-end tests against real servers on loopback (channels, browser, handoff)"
 	@$(call pytest,tests/e2e)
+	@echo "==> Widget screenshots: $(RESULTS)/screenshots/ (make screenshots copies them to docs/)"
+
+screenshots: ## Copy the browser tests' widget screenshots into docs/ (after looking at them)
+	cp $(RESULTS)/screenshots/widget-desktop.png $(RESULTS)/screenshots/widget-phone.png \
+	   $(RESULTS)/screenshots/widget-offline.png docs/
 
 test-stories: .venv/.installed-dev $(MODEL) ## rasa test with test stories, failing on any prediction error
 	@echo "==> Test stories (rasa test core --fail-on-prediction-errors)"
