@@ -27,6 +27,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels import rasa_speedups
 from channels.paused import reply_while_paused
 
 logger = logging.getLogger(__name__)
@@ -79,6 +80,9 @@ class PatientRestInput(InputChannel):
     def name(cls) -> str:
         return "rest"
 
+    def __init__(self) -> None:
+        rasa_speedups.apply()  # this channel is always on, so the server always has them
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint(f"patient_{self.name()}_webhook", __name__)
 
@@ -127,7 +131,8 @@ class PatientRestInput(InputChannel):
                     metadata=metadata,
                 )
             )
-            await reply_while_paused(getattr(request.app.ctx, "agent", None), sender, collector)
+            agent = getattr(request.app.ctx, "agent", None)
+            await reply_while_paused(agent, sender, collector, bool(collector.messages))
         except Exception:
             # Logged without the text (privacy); the user is told what to do.
             logger.exception("Handling a %s message failed (sender %s)", self.name(), sender)

@@ -82,8 +82,17 @@ async def forward_to_nurse(tracker: DialogueStateTracker) -> None:
         )
 
 
-async def reply_while_paused(agent: Any, sender_id: str, output: OutputChannel) -> bool:
-    """After a message was handled: if the bot is paused, reply for it. True if it did."""
+async def reply_while_paused(
+    agent: Any, sender_id: str, output: OutputChannel, replied: bool
+) -> bool:
+    """After a message was handled: if the bot is paused, reply for it. True if it did.
+
+    `replied`: whether the bot already said something this turn. Every turn of an active
+    conversation says something, so then there is nothing to check; this keeps a second
+    tracker read (about 9% of the server's time) off the normal path.
+    """
+    if replied:
+        return False
     tracker = await paused_tracker(agent, sender_id)
     if tracker is None:
         return False

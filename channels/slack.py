@@ -45,6 +45,11 @@ class ClinicSlackBot(SlackBot):
     ) -> None:
         super().__init__(token, slack_channel, thread_id, proxy)
         self.client = AsyncWebClient(token, proxy=proxy, base_url=api_url)
+        self.sent = 0  # messages posted, so the channel knows whether the bot replied
+
+    async def _post_message(self, channel: str, **kwargs: Any) -> None:
+        await super()._post_message(channel, **kwargs)
+        self.sent += 1
 
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any
@@ -86,7 +91,9 @@ class ClinicSlackInput(SlackInput):
             # so a failure here can only be told to the user through Slack itself.
             try:
                 await on_new_message(message)
-                await reply_while_paused(agent, str(message.sender_id), message.output_channel)
+                output = message.output_channel
+                replied = getattr(output, "sent", 0) > 0
+                await reply_while_paused(agent, str(message.sender_id), output, replied)
             except Exception:
                 logger.exception("Handling a Slack message failed (sender %s)", sender_id)
                 try:

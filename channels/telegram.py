@@ -55,6 +55,7 @@ class TelegramOutput(OutputChannel):
     def __init__(self, token: str, api_url: str, timeout_s: float = 10.0) -> None:
         self._send_url = f"{api_url.rstrip('/')}/bot{token}/sendMessage"
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
+        self.sent = 0  # messages sent, so the channel knows whether the bot replied
 
     async def _send(self, payload: Dict[str, Any]) -> None:
         async with aiohttp.ClientSession(timeout=self._timeout) as session, session.post(
@@ -63,6 +64,7 @@ class TelegramOutput(OutputChannel):
             if reply.status != 200:
                 # The token is part of the URL: never log the URL.
                 raise RuntimeError(f"Telegram sendMessage answered {reply.status}")
+            self.sent += 1
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         for start in range(0, max(len(text), 1), TELEGRAM_TEXT_LIMIT):
@@ -116,7 +118,7 @@ class TelegramSecureInput(InputChannel):
             str(credentials.get("api_url") or TELEGRAM_API_URL),
         )
 
-    def get_output_channel(self) -> OutputChannel:
+    def get_output_channel(self) -> TelegramOutput:
         return TelegramOutput(self.access_token, self.api_url)
 
     def authentic(self, request: Request) -> bool:
@@ -204,7 +206,7 @@ class TelegramSecureInput(InputChannel):
                     metadata={UPDATE_ID_KEY: update_id},
                 )
             )
-            await reply_while_paused(agent, sender, output)
+            await reply_while_paused(agent, sender, output, output.sent > 0)
         except Exception:
             logger.exception("Handling a Telegram update failed (chat %s)", sender)
             try:

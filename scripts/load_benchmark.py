@@ -1,0 +1,330 @@
+"""Load benchmark: this assistant next to the `rasa init` default bot, in one run.
+
+    python scripts/load_benchmark.py [--skip-train] [--levels 1,10,50] [--seconds 20]
+
+For each bot, on this machine, over the REST channel on loopback:
+- server ready: seconds from starting `rasa run` to the first answered request;
+- one conversation at a time: latency p50/p95/p99 per message;
+- N conversations at once (each sends its next message when it gets the reply), for each
+  level: messages per second, p50/p95/p99, errors; saturation is the best throughput;
+- server memory (RSS of the Rasa server process and any workers) after the load.
+And for this assistant: full training from scratch, and retraining after an edit of one
+answer text only (both in a temporary copy of the project, so the cache starts cold).
+
+The default bot is made once with `rasa init --no-prompt` in results/baseline_bot/ (about
+two minutes). Figures are printed side by side and written to results/load_benchmark.json.
+This is a script to run and report, not a timed test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence
+
+import aiohttp
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.e2e.servers import Servers, free_port, wait_until  # noqa: E402
+
+BIN = Path(sys.executable).parent
+BASELINE_DIR = ROOT / "results" / "baseline_bot"
+OUR_MESSAGES = [
+    "how should I store imuran?",
+    "i forgot my dose this morning",
+    "what are the side effects",
+    "can I get a flu shot",
+    "I have a fever of 38.6",
+    "can I drink alcohol with azathioprine",
+    "hello",
+    "how long until it starts working",
+    "can I talk to a nurse",
+    "thanks",
+]
+BASELINE_MESSAGES = ["hello", "I am sad", "yes", "no", "are you a bot?", "great", "bye", "hi"]
+
+
+def percentile(values: Sequence[float], pct: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered)) - 1))]
+
+
+def process_tree_rss_mb(pid: int) -> float:
+    """RSS of a process and its children (Sanic workers are children)."""
+    pids = [pid]
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    if children.exists():
+        pids += [int(p) for p in children.read_text().split()]
+    total = 0.0
+    for one in pids:
+        try:
+            for line in Path(f"/proc/{one}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) / 1024
+        except FileNotFoundError:
+            pass
+    return total
+
+
+def run_timed(cmd: List[str], cwd: Path) -> float:
+    started = time.perf_counter()
+    subprocess.run(
+        cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL,
+        env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
+    )  # fmt: skip
+    return time.perf_counter() - started
+
+
+def measure_training() -> Dict[str, float]:
+    """Full training and answer-text-only retraining in a cold copy of the project."""
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "project"
+        copy.mkdir()
+        for name in ("config.yml", "domain.yml", "data", "components", "actions"):
+            source = ROOT / name
+            if source.is_dir():
+                shutil.copytree(source, copy / name)
+            else:
+                shutil.copy(source, copy / name)
+        train = [
+            str(BIN / "rasa"),
+            "train",
+            "--quiet",
+            "--fixed-model-name",
+            "m",
+            "--out",
+            "models",
+        ]
+        print("Training from scratch in a cold copy ...", flush=True)
+        full = run_timed([*train, "--force"], copy)
+        answers = copy / "data" / "responses" / "leaflet.yml"
+        text = answers.read_text()
+        answers.write_text(text.replace("Keep Imuran at room temperature.",
+                                        "Keep Imuran at normal room temperature.", 1))  # fmt: skip
+        print("Retraining after editing one answer text ...", flush=True)
+        retrain = run_timed(train, copy)
+    return {"training_full_s": round(full, 1), "retrain_answer_edit_s": round(retrain, 1)}
+
+
+def ensure_baseline() -> Path:
+    model_dir = BASELINE_DIR / "models"
+    if not list(model_dir.glob("*.tar.gz")):
+        print("Creating and training the `rasa init` default bot (once) ...", flush=True)
+        shutil.rmtree(BASELINE_DIR, ignore_errors=True)
+        BASELINE_DIR.parent.mkdir(parents=True, exist_ok=True)
+        seconds = run_timed(
+            [str(BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(BASELINE_DIR)], ROOT
+        )
+        (BASELINE_DIR / "init_seconds.txt").write_text(f"{seconds:.1f}\n")
+    return max(model_dir.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+
+
+@dataclass
+class Bot:
+    name: str
+    messages: List[str]
+    url: str = ""
+    pid: int = 0
+    ready_s: float = 0.0
+    stop: Any = None
+    figures: Dict[str, Any] = field(default_factory=dict)
+
+
+def start_ours(workdir: Path, model: Path) -> Bot:
+    servers = Servers(workdir=workdir, model=model)
+    servers.start_actions()
+    started = time.perf_counter()
+    servers.start_rasa()
+    bot = Bot("assistant", OUR_MESSAGES, servers.url, servers.rasa.pid if servers.rasa else 0)
+    bot.ready_s, bot.stop = time.perf_counter() - started, servers.stop
+    return bot
+
+
+def start_baseline(workdir: Path, model: Path) -> Bot:
+    port = free_port()
+    log = workdir / "baseline.log"
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [str(BIN / "rasa"), "run", "--model", str(model), "--interface", "127.0.0.1",
+         "--port", str(port), "--credentials", "credentials.yml"],
+        cwd=BASELINE_DIR, stdout=log.open("ab"), stderr=subprocess.STDOUT,
+        env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    wait_until(f"{url}/webhooks/rest/", 300, proc, log)
+
+    def stop() -> None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+    bot = Bot("rasa init bot", BASELINE_MESSAGES, url, proc.pid, time.perf_counter() - started)
+    bot.stop = stop
+    return bot
+
+
+async def conversation(
+    session: aiohttp.ClientSession, bot: Bot, sender: str, until: float, out: Dict[str, list]
+) -> None:
+    i = 0
+    while time.perf_counter() < until:
+        message = bot.messages[i % len(bot.messages)]
+        i += 1
+        t0 = time.perf_counter()
+        try:
+            async with session.post(
+                f"{bot.url}/webhooks/rest/webhook", json={"sender": sender, "message": message}
+            ) as reply:
+                body = await reply.json(content_type=None)
+                ok = reply.status == 200 and isinstance(body, list) and len(body) > 0
+        except Exception:
+            ok = False
+        (out["latencies"] if ok else out["errors"]).append((time.perf_counter() - t0) * 1000)
+
+
+async def load(bot: Bot, conversations: int, seconds: float, tag: str) -> Dict[str, Any]:
+    out: Dict[str, list] = {"latencies": [], "errors": []}
+    timeout = aiohttp.ClientTimeout(total=60)
+    connector = aiohttp.TCPConnector(limit=conversations)
+    async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
+        started = time.perf_counter()
+        until = started + seconds
+        await asyncio.gather(
+            *(conversation(session, bot, f"{tag}-{c}-{time.time_ns()}", until, out)
+              for c in range(conversations))
+        )  # fmt: skip
+        elapsed = time.perf_counter() - started
+    lat = out["latencies"]
+    return {
+        "conversations": conversations,
+        "messages": len(lat),
+        "errors": len(out["errors"]),
+        "msgs_per_s": round(len(lat) / elapsed, 1),
+        "p50_ms": round(statistics.median(lat), 1) if lat else None,
+        "p95_ms": round(percentile(lat, 95), 1),
+        "p99_ms": round(percentile(lat, 99), 1),
+    }
+
+
+def measure(bot: Bot, levels: List[int], seconds: float, sequential: int) -> None:
+    asyncio.run(load(bot, 1, 3, "warmup"))  # first-message costs are not steady state
+    print(f"  {bot.name}: one conversation at a time, {sequential} messages ...", flush=True)
+    one = asyncio.run(load_sequential(bot, sequential))
+    bot.figures.update(ready_s=round(bot.ready_s, 1), single=one, levels=[])
+    for level in levels:
+        print(f"  {bot.name}: {level} conversations at once for {seconds:.0f} s ...", flush=True)
+        bot.figures["levels"].append(asyncio.run(load(bot, level, seconds, f"c{level}")))
+    best = max(bot.figures["levels"], key=lambda r: r["msgs_per_s"])
+    bot.figures["saturation"] = best
+    bot.figures["rss_mb"] = round(process_tree_rss_mb(bot.pid))
+
+
+async def load_sequential(bot: Bot, count: int) -> Dict[str, Any]:
+    out: Dict[str, list] = {"latencies": [], "errors": []}
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
+        for i in range(count):
+            sender = f"seq-{i // len(bot.messages)}-{bot.pid}"
+            t0 = time.perf_counter()
+            async with session.post(
+                f"{bot.url}/webhooks/rest/webhook",
+                json={"sender": sender, "message": bot.messages[i % len(bot.messages)]},
+            ) as reply:
+                await reply.read()
+                good = reply.status == 200
+            (out["latencies"] if good else out["errors"]).append((time.perf_counter() - t0) * 1e3)
+    lat = out["latencies"]
+    return {
+        "messages": len(lat),
+        "errors": len(out["errors"]),
+        "p50_ms": round(statistics.median(lat), 1),
+        "p95_ms": round(percentile(lat, 95), 1),
+        "p99_ms": round(percentile(lat, 99), 1),
+    }
+
+
+def report(ours: Bot, base: Bot, training: Optional[Dict[str, float]]) -> None:
+    o, b = ours.figures, base.figures
+    rows = [
+        ("Server ready (s)", o["ready_s"], b["ready_s"]),
+        ("1 conversation p50 (ms)", o["single"]["p50_ms"], b["single"]["p50_ms"]),
+        ("1 conversation p95 (ms)", o["single"]["p95_ms"], b["single"]["p95_ms"]),
+        ("1 conversation p99 (ms)", o["single"]["p99_ms"], b["single"]["p99_ms"]),
+    ]
+    for lo, lb in zip(o["levels"], b["levels"]):
+        n = lo["conversations"]
+        rows += [
+            (f"{n} at once: msgs/s", lo["msgs_per_s"], lb["msgs_per_s"]),
+            (f"{n} at once: p50/p95/p99 (ms)",
+             f'{lo["p50_ms"]}/{lo["p95_ms"]}/{lo["p99_ms"]}',
+             f'{lb["p50_ms"]}/{lb["p95_ms"]}/{lb["p99_ms"]}'),
+            (f"{n} at once: errors", lo["errors"], lb["errors"]),
+        ]  # fmt: skip
+    so, sb = o["saturation"], b["saturation"]
+    rows += [
+        ("Saturation msgs/s (at N)", f'{so["msgs_per_s"]} ({so["conversations"]})',
+         f'{sb["msgs_per_s"]} ({sb["conversations"]})'),
+        ("p95 at saturation (ms)", so["p95_ms"], sb["p95_ms"]),
+        ("Server memory RSS (MB)", o["rss_mb"], b["rss_mb"]),
+    ]  # fmt: skip
+    print("\n| Figure | This assistant | rasa init bot |\n|---|---:|---:|")
+    for name, mine, theirs in rows:
+        print(f"| {name} | {mine} | {theirs} |")
+    ratio = so["msgs_per_s"] / sb["msgs_per_s"] if sb["msgs_per_s"] else float("nan")
+    print(f"\nThroughput at saturation: {ratio:.2f}x the default bot's.")
+    if training:
+        print(f"Full training: {training['training_full_s']} s; retraining after an answer "
+              f"text edit: {training['retrain_answer_edit_s']} s.")  # fmt: skip
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", type=Path, default=ROOT / "models" / "imuran.tar.gz")
+    parser.add_argument("--skip-train", action="store_true", help="skip the training figures")
+    parser.add_argument("--levels", default="1,10,50", help="conversations at once")
+    parser.add_argument("--seconds", type=float, default=20, help="per load level")
+    parser.add_argument("--sequential", type=int, default=200, help="messages, one at a time")
+    parser.add_argument("--out", type=Path, default=ROOT / "results" / "load_benchmark.json")
+    args = parser.parse_args()
+    levels = [int(n) for n in args.levels.split(",")]
+    training = None if args.skip_train else measure_training()
+    baseline_model = ensure_baseline()
+    results: Dict[str, Any] = {"training": training}
+    for name, start, model in (("assistant", start_ours, args.model.resolve()),
+                               ("baseline", start_baseline, baseline_model)):  # fmt: skip
+        with tempfile.TemporaryDirectory() as workdir:
+            print(f"Starting {name} ...", flush=True)
+            bot = start(Path(workdir), model)
+            try:
+                measure(bot, levels, args.seconds, args.sequential)
+            finally:
+                bot.stop()
+            results[name] = bot.figures
+            if name == "assistant":
+                ours = bot
+            else:
+                base = bot
+    report(ours, base, training)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2))
+    print(f"Wrote {args.out.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
