@@ -102,8 +102,8 @@ bench-detector: .venv/.installed-dev ## Safety detector's added cost per message
 test: lint validate test-unit train test-e2e test-stories test-heldout test-safety ## Everything CI runs
 	@echo "==> All checks passed"
 
-bench: .venv/.installed-dev $(MODEL) ## Training time, model size, start time, latency p50/p95
-	@$(BIN)/python scripts/benchmark.py --model $(MODEL)
+bench: .venv/.installed-dev $(MODEL) ## Side by side with the rasa init bot: start, latency, load, memory, training (~12 min)
+	@$(BIN)/python scripts/load_benchmark.py --model $(MODEL)
 
 clean: ## Remove models, results and caches (keeps .venv)
 	rm -rf models $(RESULTS) .rasa .pytest_cache .mypy_cache .ruff_cache

@@ -112,7 +112,7 @@ def main() -> int:
     )
     for err in report["errors"]:
         print(f"  {err['label']:32} -> {err['predicted']:32} {err['text'][:70]}")
-    print(f"Wrote {args.out.relative_to(ROOT)}")
+    print(f"Wrote {args.out}")
     return 0
 
 

@@ -101,7 +101,7 @@ def main() -> int:
         print(f"  MISSED  [{row['perturbation']}] -> {row['intent']}: {row['text'][-100:]}")
     for row in report["false"][:40]:
         print(f"  FALSE   [{row['perturbation']}/{row['why']}]: {row['text'][-100:]}")
-    print(f"Wrote {args.out.relative_to(ROOT)}")
+    print(f"Wrote {args.out}")
     return 0
 
 

@@ -58,7 +58,7 @@ fi
 echo "==> Channels (secrets from environment variables; see README):"
 .venv/bin/python scripts/active_credentials.py credentials.yml "$LOG_DIR/credentials.active.yml"
 echo "==> Starting the Rasa server on 127.0.0.1:$RASA_PORT (log: $LOG_DIR/rasa.log; about 20-60 s)"
-.venv/bin/rasa run --model "$MODEL" --endpoints endpoints.yml --credentials "$LOG_DIR/credentials.active.yml" \
+.venv/bin/python scripts/rasa_server.py run --model "$MODEL" --endpoints endpoints.yml --credentials "$LOG_DIR/credentials.active.yml" \
   --interface 127.0.0.1 --port "$RASA_PORT" >"$LOG_DIR/rasa.log" 2>&1 &
 pids+=($!)
 started=$SECONDS

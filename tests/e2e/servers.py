@@ -95,7 +95,8 @@ class Servers:
         log = self.workdir / "rasa.log"
         started = time.monotonic()
         self.rasa = subprocess.Popen(
-            [str(BIN / "rasa"), "run", "--model", str(self.model), "--enable-api",
+            [str(BIN / "python"), str(ROOT / "scripts" / "rasa_server.py"), "run",
+             "--model", str(self.model), "--enable-api",
              "--endpoints", "endpoints.yml", "--credentials", str(self.credentials()),
              "--interface", "127.0.0.1", "--port", str(self.rasa_port)],
             cwd=ROOT, env=self.env(), stdout=log.open("ab"), stderr=subprocess.STDOUT,
