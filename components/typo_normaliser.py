@@ -6,17 +6,46 @@ a word we know, and it lies within one edit (words of up to 5 letters) or two ed
 (longer words) of a lexicon word, counting a swap of neighbouring letters as one edit
 (Damerau-Levenshtein, rapidfuzz). So "never" is never read as "fever", and "rain" never
 as "pain": both are English words.
+
+Memory: the English list as pyspellchecker keeps it costs ~36 MB in every server; only
+membership is needed, so a sorted array of the words' hashes is kept instead (~1 MB).
+Decisions are cached in a bounded LRU cache, so a stream of never-seen words cannot grow
+the server's memory.
 """
 
 from __future__ import annotations
 
-from typing import Dict, Iterable, List
+from functools import lru_cache
+from typing import Iterable, List
 
+import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 from spellchecker import SpellChecker
 
 MIN_LENGTH = 4
+CACHE_SIZE = 65_536
+
+
+class EnglishWords:
+    """Membership in pyspellchecker's English list, in ~1 MB instead of ~36 MB.
+
+    Keeps a sorted array of the words' hashes (Python's string hash, fixed for the life of
+    the process), not the words: only "is this an English word?" is ever asked.
+    """
+
+    def __init__(self) -> None:
+        words = SpellChecker(language="en").word_frequency.dictionary
+        hashes = np.fromiter(
+            (hash(w) for w in words if len(w) >= MIN_LENGTH and w.isalpha()), dtype=np.int64
+        )
+        hashes.sort()
+        self._hashes = hashes
+
+    def __contains__(self, word: object) -> bool:
+        key = hash(word)
+        index = int(np.searchsorted(self._hashes, key))
+        return index < len(self._hashes) and int(self._hashes[index]) == key
 
 
 class TypoNormaliser:
@@ -27,17 +56,14 @@ class TypoNormaliser:
         self.targets: List[str] = sorted(w for w in words if len(w) >= MIN_LENGTH and w.isalpha())
         self._target_set = set(self.targets)
         self._keep = {w.lower() for w in keep}
-        self._english = SpellChecker(language="en")
-        self._cache: Dict[str, str] = {}
+        self._english = EnglishWords()
+        self._decide = lru_cache(maxsize=CACHE_SIZE)(self._correct)
 
     def correct(self, word: str) -> str:
         """The lexicon word this word is a misspelling of, or the word unchanged."""
         lowered = word.lower()
-        cached = self._cache.get(lowered)
-        if cached is None:
-            cached = self._correct(lowered)
-            self._cache[lowered] = cached
-        return word if cached == lowered else cached
+        decided = self._decide(lowered)
+        return word if decided == lowered else decided
 
     def _correct(self, word: str) -> str:
         if (
