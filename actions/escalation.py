@@ -103,7 +103,7 @@ class ActionEscalateInfection(ClinicAction):
         latest = tracker.latest_message or {}
         noticed = noticed_message(latest)
         if noticed:
-            dispatcher.utter_message(text=noticed)
+            dispatcher.utter_message(text=noticed, kind="notice")
         try:
             append_record(escalation_record(latest, tracker.sender_id, now))
         except OSError:
@@ -113,7 +113,8 @@ class ActionEscalateInfection(ClinicAction):
         if settings.live_chat.is_open(now):
             events = await hand_to_nurse(dispatcher, tracker, "infection_signs", settings, now)
         if events is None:
-            dispatcher.utter_message(text=escalation_message(settings, now))
+            # What to do now: shown as urgent as the warning itself (channels/message_kind.py).
+            dispatcher.utter_message(text=escalation_message(settings, now), kind="urgent")
         section = side_question(latest)
         if section:
             dispatcher.utter_message(text="About your question:")
