@@ -64,9 +64,9 @@ validate: .venv/.installed-runtime ## rasa data validate, warnings are errors
 
 lint: .venv/.installed-dev ## ruff, black and mypy
 	@echo "==> Lint: ruff, black, mypy"
-	@$(BIN)/ruff check actions components channels scripts tests
-	@$(BIN)/black --check --quiet actions components channels scripts tests
-	@$(BIN)/mypy actions components channels
+	@$(BIN)/ruff check actions components channels persistence scripts tests
+	@$(BIN)/black --check --quiet actions components channels persistence scripts tests
+	@$(BIN)/mypy actions components channels persistence
 
 test-unit: .venv/.installed-dev ## Actions, clinic hours, channel, detector and content tests (no model)
 	@echo "==> Unit and content tests"

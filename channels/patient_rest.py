@@ -29,6 +29,7 @@ from sanic.response import HTTPResponse
 
 from channels import rasa_speedups
 from channels.paused import reply_while_paused
+from persistence.monitored_store import HEALTH
 
 logger = logging.getLogger(__name__)
 
@@ -87,8 +88,17 @@ class PatientRestInput(InputChannel):
         webhook = Blueprint(f"patient_{self.name()}_webhook", __name__)
 
         @webhook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
+        async def alive(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
+
+        @webhook.route("/health", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            """503 while conversations cannot be stored (for monitors and load balancers)."""
+            store = HEALTH.report()
+            status = "ok" if store["ok"] else "degraded"
+            return response.json(
+                {"status": status, "tracker_store": store}, status=200 if store["ok"] else 503
+            )
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:

@@ -57,6 +57,7 @@ class Servers:
     start_seconds: List[float] = field(default_factory=list)
     # Channel secrets, fake API addresses, clinic settings... for both servers.
     extra_env: Dict[str, str] = field(default_factory=dict)
+    endpoints: Path = ROOT / "endpoints.yml"
 
     @property
     def url(self) -> str:
@@ -97,7 +98,7 @@ class Servers:
         self.rasa = subprocess.Popen(
             [str(BIN / "python"), str(ROOT / "scripts" / "rasa_server.py"), "run",
              "--model", str(self.model), "--enable-api",
-             "--endpoints", "endpoints.yml", "--credentials", str(self.credentials()),
+             "--endpoints", str(self.endpoints), "--credentials", str(self.credentials()),
              "--interface", "127.0.0.1", "--port", str(self.rasa_port)],
             cwd=ROOT, env=self.env(), stdout=log.open("ab"), stderr=subprocess.STDOUT,
         )  # fmt: skip
@@ -113,6 +114,13 @@ class Servers:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+    def kill_rasa(self) -> None:
+        """SIGKILL: no shutdown hooks, no flush; what a crash or the OOM killer does."""
+        if self.rasa is not None:
+            self.rasa.send_signal(signal.SIGKILL)
+            self.rasa.wait()
+            self.rasa = None
 
     def stop_rasa(self) -> None:
         self._stop(self.rasa)
