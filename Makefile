@@ -24,9 +24,11 @@ endef
 .PHONY: help install install-dev system-packages run shell train validate lint test test-unit \
         test-e2e test-stories test-heldout test-safety screenshots bench bench-detector clean
 
-# Debian packages the browser tests drive (installed when missing; see the script).
+# Debian packages the tests drive (installed when missing; see the script): Chromium for
+# the widget, PostgreSQL for the production tracker store.
 SYSTEM_PACKAGES := chromium=chromium chromedriver=chromium-driver \
-  /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf=fonts-noto-color-emoji
+  /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf=fonts-noto-color-emoji \
+  /usr/lib/postgresql=postgresql
 
 help: ## List the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -41,7 +43,7 @@ install: .venv/.installed-runtime ## Create .venv and install the runtime
 
 install-dev: .venv/.installed-dev ## Also install the test and lint tools
 
-system-packages: ## Install the Debian packages the tests use (Chromium, chromedriver, fonts)
+system-packages: ## Install the Debian packages the tests use (Chromium, chromedriver, fonts, PostgreSQL)
 	@scripts/ensure_system_packages.sh $(SYSTEM_PACKAGES)
 
 $(MODEL): .venv/.installed-runtime $(TRAIN_INPUTS)
@@ -72,7 +74,7 @@ test-unit: .venv/.installed-dev ## Actions, clinic hours, channel, detector and 
 	@echo "==> Unit and content tests"
 	@$(call pytest,tests/unit tests/content tests/safety)
 
-test-e2e: .venv/.installed-dev system-packages $(MODEL) ## Real servers: REST, widget (headless Chromium), Slack, Telegram, handoff
+test-e2e: .venv/.installed-dev system-packages $(MODEL) ## Real servers: REST, widget (headless Chromium), Slack, Telegram, handoff, PostgreSQL
 	@echo "==> End-to-end tests against real servers on loopback (channels, browser, handoff)"
 	@$(call pytest,tests/e2e)
 	@echo "==> Widget screenshots: $(RESULTS)/screenshots/ (make screenshots copies them to docs/)"

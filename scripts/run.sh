@@ -17,6 +17,7 @@ export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://127.0.0.1:${ACTIONS_POR
 export TRACKER_DB=${TRACKER_DB:-rasa.db}
 export SANIC_HOST=127.0.0.1   # the action server listens on loopback only
 MODEL=${MODEL:-models/imuran.tar.gz}
+ENDPOINTS=${ENDPOINTS:-endpoints.yml}  # deploy/endpoints.production.yml for PostgreSQL + Redis
 LOG_DIR=${LOG_DIR:-logs}
 mkdir -p "$LOG_DIR"
 
@@ -51,14 +52,14 @@ wait_for "http://127.0.0.1:$ACTIONS_PORT/health" 60 "the action server"
 
 if [ "$mode" = shell ]; then
   echo "==> Starting a terminal chat (type /stop to end)"
-  .venv/bin/rasa shell --model "$MODEL" --endpoints endpoints.yml --interface 127.0.0.1 --port "$RASA_PORT"
+  .venv/bin/rasa shell --model "$MODEL" --endpoints "$ENDPOINTS" --interface 127.0.0.1 --port "$RASA_PORT"
   exit 0
 fi
 
 echo "==> Channels (secrets from environment variables; see README):"
 .venv/bin/python scripts/active_credentials.py credentials.yml "$LOG_DIR/credentials.active.yml"
 echo "==> Starting the Rasa server on 127.0.0.1:$RASA_PORT (log: $LOG_DIR/rasa.log; about 20-60 s)"
-.venv/bin/python scripts/rasa_server.py run --model "$MODEL" --endpoints endpoints.yml --credentials "$LOG_DIR/credentials.active.yml" \
+.venv/bin/python scripts/rasa_server.py run --model "$MODEL" --endpoints "$ENDPOINTS" --credentials "$LOG_DIR/credentials.active.yml" \
   --interface 127.0.0.1 --port "$RASA_PORT" >"$LOG_DIR/rasa.log" 2>&1 &
 pids+=($!)
 started=$SECONDS
