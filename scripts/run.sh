@@ -73,6 +73,7 @@ Or chat over REST:
        -H 'Content-Type: application/json' \\
        -d '{"sender": "me", "message": "how should I store imuran?"}'
 Or, in another terminal: make shell
-Conversations are stored in $TRACKER_DB. Press Ctrl-C to stop.
+Conversations are stored as $ENDPOINTS says (default: SQLite file $TRACKER_DB). Health: http://127.0.0.1:$RASA_PORT/webhooks/rest/health
+Press Ctrl-C to stop.
 MSG
 wait -n "${pids[@]}"  # either server stopping stops both
