@@ -25,10 +25,10 @@ endef
         test-e2e test-stories test-heldout test-safety screenshots bench bench-detector clean
 
 # Debian packages the tests drive (installed when missing; see the script): Chromium for
-# the widget, PostgreSQL for the production tracker store.
+# the widget; PostgreSQL, Redis and nginx for the production set-up.
 SYSTEM_PACKAGES := chromium=chromium chromedriver=chromium-driver \
   /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf=fonts-noto-color-emoji \
-  /usr/lib/postgresql=postgresql
+  /usr/lib/postgresql=postgresql redis-server=redis-server nginx=nginx
 
 help: ## List the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -43,7 +43,7 @@ install: .venv/.installed-runtime ## Create .venv and install the runtime
 
 install-dev: .venv/.installed-dev ## Also install the test and lint tools
 
-system-packages: ## Install the Debian packages the tests use (Chromium, chromedriver, fonts, PostgreSQL)
+system-packages: ## Install the Debian packages the tests use (Chromium, fonts, PostgreSQL, Redis, nginx)
 	@scripts/ensure_system_packages.sh $(SYSTEM_PACKAGES)
 
 $(MODEL): .venv/.installed-runtime $(TRAIN_INPUTS)
@@ -66,15 +66,15 @@ validate: .venv/.installed-runtime ## rasa data validate, warnings are errors
 
 lint: .venv/.installed-dev ## ruff, black and mypy
 	@echo "==> Lint: ruff, black, mypy"
-	@$(BIN)/ruff check actions components channels persistence scripts tests
-	@$(BIN)/black --check --quiet actions components channels persistence scripts tests
+	@$(BIN)/ruff check actions components channels persistence deploy scripts tests
+	@$(BIN)/black --check --quiet actions components channels persistence deploy scripts tests
 	@$(BIN)/mypy actions components channels persistence
 
 test-unit: .venv/.installed-dev ## Actions, clinic hours, channel, detector and content tests (no model)
 	@echo "==> Unit and content tests"
 	@$(call pytest,tests/unit tests/content tests/safety)
 
-test-e2e: .venv/.installed-dev system-packages $(MODEL) ## Real servers: REST, widget (headless Chromium), Slack, Telegram, handoff, PostgreSQL
+test-e2e: .venv/.installed-dev system-packages $(MODEL) ## Real servers: REST, widget (headless Chromium), Slack, Telegram, handoff, PostgreSQL, nginx scale-out
 	@echo "==> End-to-end tests against real servers on loopback (channels, browser, handoff)"
 	@$(call pytest,tests/e2e)
 	@echo "==> Widget screenshots: $(RESULTS)/screenshots/ (make screenshots copies them to docs/)"
