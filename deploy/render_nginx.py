@@ -25,6 +25,7 @@ def render(
     rate: int = 5,
     burst: int = 20,
     extra: Optional[List[str]] = None,
+    read_timeout: int = 30,
 ) -> str:
     for origin in origins:
         if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:\d+)?", origin):
@@ -37,6 +38,7 @@ def render(
         "RUN_DIR": str(run_dir),
         "RATE": str(rate),
         "BURST": str(burst),
+        "READ_TIMEOUT": str(read_timeout),
         "EXTRA": "\n".join(f"            {line}" for line in extra or []),
     }
     text = TEMPLATE.read_text()

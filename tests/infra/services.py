@@ -65,6 +65,7 @@ class Nginx:
     rate: int = 1000
     burst: int = 1000
     extra: List[str] = field(default_factory=list)
+    read_timeout: int = 30
     port: int = field(default_factory=free_port)
     root: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="imuran-nginx-")))
     proc: Optional[subprocess.Popen] = None
@@ -77,7 +78,7 @@ class Nginx:
         config = self.root / "nginx.conf"
         config.write_text(
             render(f"127.0.0.1:{self.port}", self.upstreams, self.origins, self.root,
-                   self.rate, self.burst, self.extra)
+                   self.rate, self.burst, self.extra, self.read_timeout)
         )  # fmt: skip
         nginx = require("nginx", "nginx")
         subprocess.run([nginx, "-t", "-q", "-c", str(config), "-p", str(self.root)], check=True)
