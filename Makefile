@@ -22,7 +22,8 @@ define pytest
 endef
 
 .PHONY: help install install-dev system-packages run shell train validate lint test test-unit \
-        test-e2e test-stories test-heldout test-safety screenshots bench bench-detector clean
+        test-e2e test-stories test-heldout test-safety screenshots bench bench-detector \
+        export erase retention clean
 
 # Debian packages the tests drive (installed when missing; see the script): Chromium for
 # the widget; PostgreSQL, Redis and nginx for the production set-up.
@@ -106,6 +107,17 @@ test: lint validate test-unit train test-e2e test-stories test-heldout test-safe
 
 bench: .venv/.installed-dev $(MODEL) ## Side by side with the rasa init bot: start, latency, load, memory, training (~12 min)
 	@$(BIN)/python scripts/load_benchmark.py --model $(MODEL)
+
+export: .venv/.installed-runtime ## Print one stored conversation as JSON: make export ID=<conversation id>
+	@test -n "$(ID)" || { echo "usage: make export ID=<conversation id>" >&2; exit 2; }
+	@$(BIN)/python scripts/conversations.py export "$(ID)"
+
+erase: .venv/.installed-runtime ## Delete one stored conversation: make erase ID=<conversation id>
+	@test -n "$(ID)" || { echo "usage: make erase ID=<conversation id>" >&2; exit 2; }
+	@$(BIN)/python scripts/conversations.py erase "$(ID)"
+
+retention: .venv/.installed-runtime ## Delete conversations idle for more than DAYS days (default 30)
+	@$(BIN)/python scripts/conversations.py retention --days $(or $(DAYS),30)
 
 clean: ## Remove models, results and caches (keeps .venv)
 	rm -rf models $(RESULTS) .rasa .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,62 @@
+"""Export, erase, or expire stored conversations (see persistence/conversations.py).
+
+    python scripts/conversations.py export CONVERSATION_ID   > conversation.json
+    python scripts/conversations.py erase CONVERSATION_ID
+    python scripts/conversations.py retention --days 30
+
+Uses the tracker store named by --endpoints (default: $ENDPOINTS or endpoints.yml), with
+the same environment variables as the server (TRACKER_DB, DB_*).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from persistence.conversations import (  # noqa: E402
+    delete_older_than,
+    engine_from_endpoints,
+    erase_conversation,
+    export_conversation,
+)
+
+
+def main(argv: list) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--endpoints", type=Path, default=Path(os.environ.get("ENDPOINTS", "endpoints.yml"))
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("export", help="print one conversation as JSON").add_argument("id")
+    commands.add_parser("erase", help="delete one conversation").add_argument("id")
+    retention = commands.add_parser("retention", help="delete conversations older than N days")
+    retention.add_argument("--days", type=float, required=True)
+    args = parser.parse_args(argv)
+    # The endpoints file is read whole; give the server-only settings harmless defaults.
+    os.environ.setdefault("TRACKER_DB", "rasa.db")
+    os.environ.setdefault("ACTION_ENDPOINT_URL", "http://127.0.0.1:5055/webhook")
+    engine = engine_from_endpoints(args.endpoints)
+    if args.command == "export":
+        events = export_conversation(engine, args.id)
+        if not events:
+            print(f"No conversation with id {args.id!r}.", file=sys.stderr)
+            return 1
+        json.dump({"conversation_id": args.id, "events": events}, sys.stdout, indent=2)
+        print()
+    elif args.command == "erase":
+        deleted = erase_conversation(engine, args.id)
+        print(f"Erased conversation {args.id!r}: {deleted} events deleted.")
+    else:
+        ids = delete_older_than(engine, args.days)
+        print(f"Deleted {len(ids)} conversation(s) with no activity for {args.days:g} days.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
