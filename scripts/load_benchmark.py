@@ -1,6 +1,7 @@
 """Load benchmark: this assistant next to the `rasa init` default bot, in one run.
 
     python scripts/load_benchmark.py [--skip-train] [--levels 1,10,50] [--seconds 20]
+                                     [--scaled-out]
 
 For each bot, on this machine, over the REST channel on loopback:
 - server ready: seconds from starting `rasa run` to the first answered request;
@@ -8,6 +9,9 @@ For each bot, on this machine, over the REST channel on loopback:
 - N conversations at once (each sends its next message when it gets the reply), for each
   level: messages per second, p50/p95/p99, errors; saturation is the best throughput;
 - server memory (RSS of the Rasa server process and any workers) after the load.
+With --scaled-out, also the scaled-out set (nginx, two Rasa servers, PostgreSQL, Redis,
+one action server; tests/infra/cluster.py), measured through nginx; its memory is the sum
+of the Rasa servers.
 And for this assistant: full training from scratch, and retraining after an edit of one
 answer text only (both in a temporary copy of the project, so the cache starts cold).
 
@@ -38,6 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.e2e.servers import Servers, free_port, wait_until  # noqa: E402
+from tests.infra.cluster import Cluster  # noqa: E402
 
 BIN = Path(sys.executable).parent
 BASELINE_DIR = ROOT / "results" / "baseline_bot"
@@ -142,6 +147,7 @@ class Bot:
     ready_s: float = 0.0
     stop: Any = None
     figures: Dict[str, Any] = field(default_factory=dict)
+    other_pids: List[int] = field(default_factory=list)  # more Rasa servers (scaled out)
 
 
 def start_ours(workdir: Path, model: Path) -> Bot:
@@ -151,6 +157,17 @@ def start_ours(workdir: Path, model: Path) -> Bot:
     servers.start_rasa()
     bot = Bot("assistant", OUR_MESSAGES, servers.url, servers.rasa.pid if servers.rasa else 0)
     bot.ready_s, bot.stop = time.perf_counter() - started, servers.stop
+    return bot
+
+
+def start_scaled_out(workdir: Path, model: Path) -> Bot:
+    cluster = Cluster(workdir)
+    started = time.perf_counter()
+    cluster.start()
+    assert cluster.nginx is not None
+    pids = [s.rasa.pid for s in cluster.servers if s.rasa is not None]
+    bot = Bot("scaled out (nginx + 2)", OUR_MESSAGES, cluster.nginx.url, pids[0])
+    bot.other_pids, bot.ready_s, bot.stop = pids[1:], time.perf_counter() - started, cluster.stop
     return bot
 
 
@@ -250,7 +267,7 @@ def measure(bot: Bot, levels: List[int], seconds: float, sequential: int) -> Non
         print(f"  {bot.name}: {level} conversations at once for {seconds:.0f} s ...", flush=True)
         bot.figures["levels"].append(asyncio.run(load(bot, level, seconds, f"c{level}")))
     bot.figures["saturation"] = saturation(bot.figures["levels"])
-    bot.figures["rss_mb"] = round(process_tree_rss_mb(bot.pid))
+    bot.figures["rss_mb"] = round(sum(process_tree_rss_mb(p) for p in [bot.pid, *bot.other_pids]))
 
 
 async def load_sequential(bot: Bot, count: int) -> Dict[str, Any]:
@@ -274,6 +291,27 @@ async def load_sequential(bot: Bot, count: int) -> Dict[str, Any]:
         "p95_ms": round(percentile(lat, 95), 1),
         "p99_ms": round(percentile(lat, 99), 1),
     }
+
+
+def report_scaled(scaled: Bot, base: Bot) -> None:
+    s, b = scaled.figures, base.figures
+    print(f"\n| Figure | {scaled.name} | rasa init bot |\n|---|---:|---:|")
+    print(f"| Ready (s, whole set) | {s['ready_s']} | {b['ready_s']} |")
+    print(f"| 1 conversation p50/p95 (ms) | {s['single']['p50_ms']}/{s['single']['p95_ms']} "
+          f"| {b['single']['p50_ms']}/{b['single']['p95_ms']} |")  # fmt: skip
+    def cell(level: Dict[str, Any]) -> str:
+        return (
+            f"{level['msgs_per_s']}, {level['p50_ms']}/{level['p95_ms']}/{level['p99_ms']}, "
+            f"{level['errors']}"
+        )
+
+    for ls, lb in zip(s["levels"], b["levels"]):
+        print(f"| {ls['conversations']} at once: msgs/s, p50/p95/p99 (ms), errors "
+              f"| {cell(ls)} | {cell(lb)} |")  # fmt: skip
+    ss, sb = s["saturation"], b["saturation"]
+    print(f"| Saturation msgs/s (at N) | {ss['msgs_per_s']} ({ss['conversations']}) "
+          f"| {sb['msgs_per_s']} ({sb['conversations']}) |")  # fmt: skip
+    print(f"| Memory, all Rasa servers (MB) | {s['rss_mb']} | {b['rss_mb']} |")
 
 
 def report(ours: Bot, base: Bot, training: Optional[Dict[str, float]]) -> None:
@@ -317,14 +355,19 @@ def main() -> int:
     parser.add_argument("--levels", default="1,10,50", help="conversations at once")
     parser.add_argument("--seconds", type=float, default=20, help="per load level")
     parser.add_argument("--sequential", type=int, default=200, help="messages, one at a time")
+    parser.add_argument("--scaled-out", action="store_true", help="also the nginx + 2 set")
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "load_benchmark.json")
     args = parser.parse_args()
     levels = [int(n) for n in args.levels.split(",")]
     training = None if args.skip_train else measure_training()
     baseline_model = ensure_baseline()
     results: Dict[str, Any] = {"training": training}
-    for name, start, model in (("assistant", start_ours, args.model.resolve()),
-                               ("baseline", start_baseline, baseline_model)):  # fmt: skip
+    runs = [("assistant", start_ours, args.model.resolve())]
+    if args.scaled_out:
+        runs.append(("scaled_out", start_scaled_out, args.model.resolve()))
+    runs.append(("baseline", start_baseline, baseline_model))
+    bots: Dict[str, Bot] = {}
+    for name, start, model in runs:
         with tempfile.TemporaryDirectory() as workdir:
             print(f"Starting {name} ...", flush=True)
             bot = start(Path(workdir), model)
@@ -333,11 +376,10 @@ def main() -> int:
             finally:
                 bot.stop()
             results[name] = bot.figures
-            if name == "assistant":
-                ours = bot
-            else:
-                base = bot
-    report(ours, base, training)
+            bots[name] = bot
+    report(bots["assistant"], bots["baseline"], training)
+    if "scaled_out" in bots:
+        report_scaled(bots["scaled_out"], bots["baseline"])
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2))
     print(f"Wrote {args.out.relative_to(ROOT)}")

@@ -12,74 +12,13 @@ import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Tuple
+from typing import Dict, Iterator, List, Tuple
 
 import pytest
 import requests
-import yaml
 
-from tests.e2e.servers import MODEL, ROOT, Servers
-from tests.infra.postgres import Postgres
-from tests.infra.services import Nginx, Redis
-
-
-class Cluster:
-    def __init__(self, workdir: Path) -> None:
-        self.postgres = Postgres().init()
-        self.redis = Redis()
-        production = yaml.safe_load((ROOT / "deploy" / "endpoints.production.yml").read_text())
-        self.endpoints = workdir / "endpoints.yml"
-        self.endpoints.write_text(yaml.safe_dump(production))  # exactly the production file
-        self.servers: List[Servers] = []
-        self.workdir = workdir
-        self.nginx: Optional[Nginx] = None
-
-    def start(self) -> None:
-        self.postgres.start()
-        self.redis.start()
-        env = {**self.postgres.env(), **self.redis.env()}
-        first = Servers(workdir=self.workdir / "a", endpoints=self.endpoints, extra_env=env)
-        first.workdir.mkdir()
-        first.start_actions()  # the one action server, shared
-        second = Servers(
-            workdir=self.workdir / "b",
-            endpoints=self.endpoints,
-            extra_env=env,
-            actions_port=first.actions_port,
-        )
-        second.workdir.mkdir()
-        for server in (first, second):
-            server.start_rasa()
-        self.servers = [first, second]
-        self.nginx = Nginx(
-            [f"127.0.0.1:{s.rasa_port}" for s in self.servers],
-            extra=["add_header X-Upstream $upstream_addr always;"],  # tests only
-        ).start()
-
-    def stop(self) -> None:
-        if self.nginx:
-            self.nginx.stop()
-        for server in self.servers:
-            server.stop_rasa()
-        if self.servers:
-            self.servers[0].stop_actions()
-        self.redis.stop()
-        self.postgres.destroy()
-
-    def send(self, sender: str, text: str) -> Tuple[List[Dict], str]:
-        assert self.nginx is not None
-        reply = requests.post(
-            f"{self.nginx.url}/webhooks/rest/webhook",
-            json={"sender": sender, "message": text},
-            timeout=60,
-        )
-        reply.raise_for_status()
-        return reply.json(), reply.headers.get("X-Upstream", "")
-
-    def user_texts(self, sender: str) -> List[str]:
-        events = self.servers[0].tracker(sender)["events"]
-        return [e["text"] for e in events if e["event"] == "user"]
+from tests.e2e.servers import MODEL
+from tests.infra.cluster import Cluster
 
 
 @pytest.fixture(scope="module")
