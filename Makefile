@@ -23,7 +23,7 @@ endef
 
 .PHONY: help install install-dev system-packages run shell train validate lint test test-unit \
         test-e2e test-stories test-heldout test-safety screenshots bench bench-detector \
-        export erase retention clean
+        audit export erase retention clean
 
 # Debian packages the tests drive (installed when missing; see the script): Chromium for
 # the widget; PostgreSQL, Redis and nginx for the production set-up.
@@ -107,6 +107,9 @@ test: lint validate test-unit train test-e2e test-stories test-heldout test-safe
 
 bench: .venv/.installed-dev $(MODEL) ## Side by side with the rasa init bot: start, latency, load, memory, training (~12 min)
 	@$(BIN)/python scripts/load_benchmark.py --model $(MODEL)
+
+audit: ## pip-audit of constraints.txt; fails on unreviewed findings or unchecked packages
+	@scripts/audit_dependencies.sh
 
 export: .venv/.installed-runtime ## Print one stored conversation as JSON: make export ID=<conversation id>
 	@test -n "$(ID)" || { echo "usage: make export ID=<conversation id>" >&2; exit 2; }
