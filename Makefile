@@ -22,7 +22,7 @@ define pytest
 endef
 
 .PHONY: help install install-dev system-packages run shell train validate lint test test-unit \
-        test-e2e test-stories test-heldout test-safety screenshots bench bench-detector \
+        test-e2e test-stories test-heldout test-safety screenshots bench bench-scaled soak bench-detector \
         audit export erase retention clean
 
 # Debian packages the tests drive (installed when missing; see the script): Chromium for
@@ -106,7 +106,13 @@ test: lint validate test-unit train test-e2e test-stories test-heldout test-safe
 	@echo "==> All checks passed"
 
 bench: .venv/.installed-dev $(MODEL) ## Side by side with the rasa init bot: start, latency, load, memory, training (~12 min)
-	@$(BIN)/python scripts/load_benchmark.py --model $(MODEL)
+	@$(BIN)/python scripts/load_benchmark.py --model $(MODEL) $(BENCH_ARGS)
+
+bench-scaled: .venv/.installed-dev system-packages $(MODEL) ## Also the nginx + 2 Rasa + PostgreSQL + Redis set, at 1/10/50 users
+	@$(BIN)/python scripts/load_benchmark.py --model $(MODEL) --scaled-out --levels 1,10,50 $(BENCH_ARGS)
+
+soak: .venv/.installed-dev $(MODEL) ## 30 minutes of steady load: memory growth, errors, client log vs tracker store
+	@$(BIN)/python scripts/soak.py --minutes $(or $(MINUTES),30)
 
 audit: ## pip-audit of constraints.txt; fails on unreviewed findings or unchecked packages
 	@scripts/audit_dependencies.sh
