@@ -20,6 +20,7 @@ def test_helm_values_use_this_projects_classes() -> None:
     assert settings["enableAPI"] is False
     paths = list(settings["credentials"]["additionalChannelCredentials"])
     paths.append(settings["endpoints"]["trackerStore"]["type"])
+    paths.append(settings["endpoints"]["lockStore"]["type"])
     for path in paths:
         module, _, name = path.rpartition(".")
         assert hasattr(importlib.import_module(module), name), path
@@ -30,7 +31,7 @@ def test_production_endpoints_use_the_monitored_store_and_redis_locks() -> None:
     endpoints = yaml.safe_load((ROOT / "deploy" / "endpoints.production.yml").read_text())
     assert endpoints["tracker_store"]["type"].endswith("MonitoredSQLTrackerStore")
     assert endpoints["tracker_store"]["dialect"] == "postgresql"
-    assert endpoints["lock_store"]["type"] == "redis"
+    assert endpoints["lock_store"]["type"] == "persistence.redis_locks.AtomicRedisLockStore"
 
 
 def test_nginx_render_fills_every_marker_and_refuses_bad_origins(tmp_path: Path) -> None:
