@@ -29,6 +29,7 @@ from sanic.response import HTTPResponse
 
 from channels import rasa_speedups
 from channels.paused import reply_while_paused
+from channels.replies import SAFETY_LINE
 from persistence.monitored_store import HEALTH
 
 logger = logging.getLogger(__name__)
@@ -36,10 +37,6 @@ logger = logging.getLogger(__name__)
 MAX_MESSAGE_CHARS = 20_000
 MAX_SENDER_CHARS = 128
 LEADING_SLASHES = re.compile(r"^\s*/+")
-SAFETY_LINE = (
-    "If you have signs of infection, like a fever over 38 °C (100 °F), call your doctor "
-    "right away."
-)
 FAILURE_REPLY = f"Sorry, something went wrong on my side. Please try again. {SAFETY_LINE}"
 TOO_LONG_REPLY = (
     f"That message is too long for me (over {MAX_MESSAGE_CHARS:,} characters). "

@@ -19,6 +19,7 @@ from rasa.core.channels.channel import OutputChannel
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from actions.nurse_queue import QueueConfig, deliver
+from channels.replies import SAFETY_LINE
 
 logger = logging.getLogger(__name__)
 # Forwarding runs beside the reply (a slow queue must not delay it); keep references so
@@ -27,8 +28,7 @@ _forwarding: Set["asyncio.Task[None]"] = set()
 
 HELD_REPLY = (
     "A nurse has your conversation and will answer here; I've passed your message on. "
-    "If you have signs of infection, like a fever over 38 °C (100 °F), call your doctor "
-    "right away. Don't wait for the reply."
+    f"{SAFETY_LINE} Don't wait for the reply."
 )
 WARNING_OF_INTENT = {
     "report_infection_sign": "utter_infection_warning",

@@ -31,6 +31,7 @@ from sanic.response import HTTPResponse
 
 from channels.patient_rest import FAILURE_REPLY, MAX_MESSAGE_CHARS, neutralise_commands
 from channels.paused import reply_while_paused
+from channels.replies import SAFETY_LINE
 
 logger = logging.getLogger(__name__)
 
@@ -38,10 +39,7 @@ TELEGRAM_API_URL = "https://api.telegram.org"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 TELEGRAM_TEXT_LIMIT = 4096  # Bot API limit for one message
 REMEMBERED_UPDATES = 10_000
-NOT_TEXT_REPLY = (
-    "I can only read text messages. Please type your question. If you have signs of "
-    "infection, like a fever over 38 °C (100 °F), call your doctor right away."
-)
+NOT_TEXT_REPLY = f"I can only read text messages. Please type your question. {SAFETY_LINE}"
 UPDATE_ID_KEY = "telegram_update_id"
 
 

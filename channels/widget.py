@@ -105,6 +105,7 @@ class WidgetInput(PatientRestInput):
         return "widget"
 
     def __init__(self, origins: Optional[List[str]] = None) -> None:
+        super().__init__()
         self.origins = allowed_origins() if origins is None else origins
 
     @classmethod

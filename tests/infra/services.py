@@ -26,6 +26,12 @@ def wait_for_port(port: int, seconds: float = 30) -> None:
     raise RuntimeError(f"nothing listening on 127.0.0.1:{port} after {seconds} s")
 
 
+def stop_process(proc: Optional[subprocess.Popen]) -> None:
+    if proc is not None:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
 def require(binary: str, package: str) -> str:
     path = shutil.which(binary)
     if path is None:
@@ -49,10 +55,8 @@ class Redis:
         return self
 
     def stop(self) -> None:
-        if self.proc is not None:
-            self.proc.terminate()
-            self.proc.wait(timeout=30)
-            self.proc = None
+        stop_process(self.proc)
+        self.proc = None
 
     def env(self) -> dict:
         return {"REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(self.port)}
@@ -90,10 +94,8 @@ class Nginx:
         return self
 
     def stop(self) -> None:
-        if self.proc is not None:
-            self.proc.terminate()
-            self.proc.wait(timeout=30)
-            self.proc = None
+        stop_process(self.proc)
+        self.proc = None
         shutil.rmtree(self.root, ignore_errors=True)
 
     def access_log(self) -> str:
