@@ -29,8 +29,8 @@ def contract_section_ids() -> List[str]:
 
 
 def leaflet_answers() -> Dict[str, str]:
-    """Section id -> answer text, from data/responses/leaflet.yml."""
-    data = yaml.safe_load((ROOT / "data/responses/leaflet.yml").read_text(encoding="utf-8"))
+    """Section id -> answer text, from content/leaflet_answers.yml."""
+    data = yaml.safe_load((ROOT / "content/leaflet_answers.yml").read_text(encoding="utf-8"))
     return {
         key.split("/", 1)[1]: variations[0]["text"]
         for key, variations in data["responses"].items()

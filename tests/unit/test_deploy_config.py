@@ -21,6 +21,7 @@ def test_helm_values_use_this_projects_classes() -> None:
     paths = list(settings["credentials"]["additionalChannelCredentials"])
     paths.append(settings["endpoints"]["trackerStore"]["type"])
     paths.append(settings["endpoints"]["lockStore"]["type"])
+    paths.append(settings["endpoints"]["additionalEndpoints"]["nlg"]["type"])
     for path in paths:
         module, _, name = path.rpartition(".")
         assert hasattr(importlib.import_module(module), name), path
@@ -32,6 +33,12 @@ def test_production_endpoints_use_the_monitored_store_and_redis_locks() -> None:
     assert endpoints["tracker_store"]["type"].endswith("MonitoredSQLTrackerStore")
     assert endpoints["tracker_store"]["dialect"] == "postgresql"
     assert endpoints["lock_store"]["type"] == "persistence.redis_locks.AtomicRedisLockStore"
+
+
+@pytest.mark.parametrize("name", ["endpoints.yml", "deploy/endpoints.production.yml"])
+def test_every_configuration_serves_the_leaflet_answers(name: str) -> None:
+    endpoints = yaml.safe_load((ROOT / name).read_text())
+    assert endpoints["nlg"]["type"] == "components.leaflet_nlg.LeafletAnswerGenerator"
 
 
 def test_nginx_render_fills_every_marker_and_refuses_bad_origins(tmp_path: Path) -> None:

@@ -1,0 +1,141 @@
+"""Leaflet answers read at run time, outside the trained model.
+
+Why: Rasa puts retrieval-intent responses into the NLU training data, so editing one answer
+text changed the fingerprint of every NLU component and retrained them all (61 s, see
+docs/benchmarks.md). The model only needs the section ids (`leaflet/<id>` in data/nlu); the
+texts live in `content/leaflet_answers.yml` and this generator serves them, the way Rasa's
+own NLG endpoint separates wording from dialogue learning, but in-process, so there is no
+extra service to fail.
+
+Configured in endpoints.yml:
+
+    nlg:
+      type: components.leaflet_nlg.LeafletAnswerGenerator
+
+An edited file is picked up by the next answer (checked by modification time). A file that
+no longer parses, or lacks a text, is refused: the previous answers stay and the problem is
+logged at ERROR, so a typo in the content never takes answers away from patients.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple
+
+import yaml
+from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.utils.endpoints import EndpointConfig
+
+logger = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_ANSWERS = ROOT / "content" / "leaflet_answers.yml"
+PREFIX = "utter_leaflet/"
+
+Responses = Dict[str, List[Dict[str, Any]]]
+
+
+class AnswerFileError(ValueError):
+    """The answers file cannot be used as it is."""
+
+
+def load_answers(path: Path) -> Responses:
+    """`utter_leaflet/<id>` -> response variations, checked for a text in each."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise AnswerFileError(f"{path}: {error}") from error
+    responses = data.get("responses") if isinstance(data, dict) else None
+    if not isinstance(responses, dict) or not responses:
+        raise AnswerFileError(f"{path}: no 'responses:' mapping")
+    for name, variations in responses.items():
+        if not str(name).startswith(PREFIX):
+            raise AnswerFileError(f"{path}: {name!r} is not an {PREFIX}<section> response")
+        if not isinstance(variations, list) or not variations:
+            raise AnswerFileError(f"{path}: {name} has no variations")
+        for variation in variations:
+            if not isinstance(variation, dict) or not str(variation.get("text") or "").strip():
+                raise AnswerFileError(f"{path}: {name} has a variation without text")
+    return responses
+
+
+class LeafletAnswerGenerator(TemplatedNaturalLanguageGenerator):
+    """The domain's responses, with the leaflet answers from the content file over them.
+
+    The domain's own `utter_leaflet/<id>` responses (data/responses/leaflet_sections.yml)
+    are a safe "ask your pharmacist or doctor" text that stays constant, so the model's
+    fingerprint never depends on the wording; a section missing from the content file
+    falls back to it, logged at ERROR.
+    """
+
+    def __init__(
+        self, endpoint_config: Optional[EndpointConfig] = None, domain: Optional[Domain] = None
+    ) -> None:
+        kwargs = endpoint_config.kwargs if endpoint_config is not None else {}
+        configured = kwargs.get("answers_file") or os.environ.get("LEAFLET_ANSWERS_FILE")
+        self.path = Path(configured) if configured else DEFAULT_ANSWERS
+        self.domain_responses: Responses = dict(domain.responses) if domain else {}
+        self._lock = threading.Lock()
+        self._stamp: Optional[Tuple[int, int]] = None
+        self.answered: frozenset[str] = frozenset()
+        # At start the file must be good: better no server than one without answers.
+        super().__init__(self._merge(load_answers(self.path)))
+        self._stamp = self._file_stamp()
+        logger.info("Leaflet answers: %d sections from %s", self.section_count, self.path)
+
+    @property
+    def section_count(self) -> int:
+        return len(self.answered)
+
+    def _merge(self, answers: Responses) -> Responses:
+        self.answered = frozenset(answers)
+        missing = sorted(
+            name
+            for name in self.domain_responses
+            if name.startswith(PREFIX) and name not in self.answered
+        )
+        if missing:
+            logger.error("No answer text in %s for: %s", self.path, ", ".join(missing))
+        return {**self.domain_responses, **answers}
+
+    def _file_stamp(self) -> Optional[Tuple[int, int]]:
+        try:
+            stat = self.path.stat()
+        except OSError:
+            return None
+        return stat.st_mtime_ns, stat.st_size
+
+    def reload_if_changed(self) -> None:
+        """Take up an edited answers file; keep the current answers if it is unusable."""
+        stamp = self._file_stamp()
+        if stamp == self._stamp:
+            return
+        with self._lock:
+            if stamp == self._stamp:
+                return
+            self._stamp = stamp
+            try:
+                answers = load_answers(self.path)
+            except AnswerFileError as error:
+                logger.error("Leaflet answers NOT updated, the previous ones stay: %s", error)
+                return
+            self.responses = self._merge(answers)
+            logger.info("Leaflet answers reloaded: %d sections", self.section_count)
+
+    async def generate(
+        self,
+        utter_action: str,
+        tracker: DialogueStateTracker,
+        output_channel: str,
+        **kwargs: Any,
+    ) -> Optional[Dict[str, Any]]:
+        if utter_action.startswith(PREFIX):
+            self.reload_if_changed()
+            if utter_action not in self.answered:
+                logger.error("No answer text for %s in %s", utter_action, self.path)
+        return await super().generate(utter_action, tracker, output_channel, **kwargs)
