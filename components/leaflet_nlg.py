@@ -79,29 +79,44 @@ class LeafletAnswerGenerator(TemplatedNaturalLanguageGenerator):
         kwargs = endpoint_config.kwargs if endpoint_config is not None else {}
         configured = kwargs.get("answers_file") or os.environ.get("LEAFLET_ANSWERS_FILE")
         self.path = Path(configured) if configured else DEFAULT_ANSWERS
-        self.domain_responses: Responses = dict(domain.responses) if domain else {}
         self._lock = threading.Lock()
-        self._stamp: Optional[Tuple[int, int]] = None
-        self.answered: frozenset[str] = frozenset()
+        self._domain_responses: Responses = {}
         # At start the file must be good: better no server than one without answers.
-        super().__init__(self._merge(load_answers(self.path)))
+        self._answers: Responses = load_answers(self.path)
+        self._merged: Responses = {}
         self._stamp = self._file_stamp()
+        super().__init__(dict(domain.responses) if domain else {})
         logger.info("Leaflet answers: %d sections from %s", self.section_count, self.path)
+
+    # Rasa's Agent assigns `nlg.responses = domain.responses` once the model is loaded (the
+    # generator is made before the model's domain is known). Assigning sets the domain's
+    # part; the content file's answers always stay on top.
+    @property
+    def responses(self) -> Responses:
+        return self._merged
+
+    @responses.setter
+    def responses(self, domain_responses: Optional[Responses]) -> None:
+        self._domain_responses = dict(domain_responses or {})
+        self._remerge()
+
+    @property
+    def answered(self) -> frozenset[str]:
+        return frozenset(self._answers)
 
     @property
     def section_count(self) -> int:
-        return len(self.answered)
+        return len(self._answers)
 
-    def _merge(self, answers: Responses) -> Responses:
-        self.answered = frozenset(answers)
+    def _remerge(self) -> None:
         missing = sorted(
             name
-            for name in self.domain_responses
-            if name.startswith(PREFIX) and name not in self.answered
+            for name in self._domain_responses
+            if name.startswith(PREFIX) and name not in self._answers
         )
         if missing:
             logger.error("No answer text in %s for: %s", self.path, ", ".join(missing))
-        return {**self.domain_responses, **answers}
+        self._merged = {**self._domain_responses, **self._answers}
 
     def _file_stamp(self) -> Optional[Tuple[int, int]]:
         try:
@@ -124,7 +139,8 @@ class LeafletAnswerGenerator(TemplatedNaturalLanguageGenerator):
             except AnswerFileError as error:
                 logger.error("Leaflet answers NOT updated, the previous ones stay: %s", error)
                 return
-            self.responses = self._merge(answers)
+            self._answers = answers
+            self._remerge()
             logger.info("Leaflet answers reloaded: %d sections", self.section_count)
 
     async def generate(

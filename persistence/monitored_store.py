@@ -11,7 +11,11 @@ and then re-raises, so Rasa's fail-safe still keeps the conversation going.
 
 For SQLite it also turns on write-ahead logging: commits cost ~0.35 ms instead of ~1.1 ms
 here, readers do not block the writer, and every commit is still synced to disk
-(synchronous stays FULL), so a killed server loses no committed turn.
+(synchronous stays FULL), so a killed server loses no committed turn. And it keeps its
+connections: SQLAlchemy 1.4 gives a SQLite file no pool, so Rasa opened, set up and closed
+a connection for every read and every write (and closing the last one checkpoints the
+log), about a quarter of the server's event-loop time under load (py-spy,
+docs/benchmarks.md).
 
 In endpoints.yml: `type: persistence.monitored_store.MonitoredSQLTrackerStore`, with the
 same settings as Rasa's `type: SQL` (dialect, url, port, db, username, password).
@@ -88,11 +92,24 @@ def _sqlite_write_ahead_log(dbapi_connection: Any, _: Any) -> None:
 class MonitoredSQLTrackerStore(SQLTrackerStore):
     """SQLTrackerStore that reports failures; see the module docstring."""
 
+    engine: sa.engine.Engine
+
     def __init__(self, domain: Any = None, host: Optional[str] = None, **kwargs: Any) -> None:
         super().__init__(domain=domain, host=host, **kwargs)
-        if self.engine.dialect.name == "sqlite":
+        engine = self.engine
+        if engine.dialect.name == "sqlite":
+            engine.dispose()
+            # A small pool shared by the event loop and the health check's thread (hence
+            # check_same_thread off: each connection is still used by one thread at a time).
+            self.engine = sa.create_engine(
+                engine.url,
+                poolclass=sa.pool.QueuePool,
+                pool_size=2,
+                max_overflow=4,
+                connect_args={"check_same_thread": False},
+            )
             sa.event.listen(self.engine, "connect", _sqlite_write_ahead_log)
-            self.engine.dispose()  # connections made so far did not get the pragmas
+            self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         HEALTH.store = self
 
     def ping(self) -> bool:

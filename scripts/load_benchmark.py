@@ -386,7 +386,8 @@ def main() -> int:
         report_scaled(bots["scaled_out"], bots["baseline"])
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2))
-    print(f"Wrote {args.out.relative_to(ROOT)}")
+    out = args.out.resolve()
+    print(f"Wrote {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}")
     return 0
 
 

@@ -9,13 +9,14 @@ the handoff tests restart only the action server with an always-open clinic.
 from __future__ import annotations
 
 import secrets
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
-from tests.e2e.servers import MODEL, Servers
+from tests.e2e.servers import MODEL, ROOT, Servers
 from tests.fakes.recorder import Recorder
 
 HERE = Path(__file__).resolve().parent
@@ -54,9 +55,14 @@ def fakes() -> Iterator[Fakes]:
 def servers(tmp_path_factory: pytest.TempPathFactory, fakes: Fakes) -> Iterator[Servers]:
     if not MODEL.exists():
         pytest.fail(f"No trained model at {MODEL}: run `make train` (make test does).")
+    workdir = tmp_path_factory.mktemp("servers")
+    # A copy of the answers, so test_answer_edit.py can edit what the server reads.
+    answers = workdir / "leaflet_answers.yml"
+    shutil.copy(ROOT / "content" / "leaflet_answers.yml", answers)
     running = Servers(
-        workdir=tmp_path_factory.mktemp("servers"),
+        workdir=workdir,
         extra_env={
+            "LEAFLET_ANSWERS_FILE": str(answers),
             "CLINIC_SETTINGS": str(CLOSED_CLINIC),
             "SLACK_TOKEN": "xoxb-test-token",
             "SLACK_SIGNING_SECRET": fakes.slack_signing_secret,

@@ -59,15 +59,15 @@ def test_a_burst_from_one_sender_is_handled_in_order_with_none_lost(cluster: Clu
         results[i] = len(replies)
 
     threads = []
-    # Sent 100 ms apart, overlapping on two servers. Rasa orders a conversation's messages
-    # by when a server's event loop takes them up (its lock ticket), so messages closer
-    # together than one turn takes under load have no defined order across servers (seen
-    # at 30 ms in CI: 9 and 11 stored before 8 and 10); see docs/production.md.
+    # Sent 30 ms apart (a turn takes longer), overlapping on two servers. A message's place
+    # is its lock ticket, issued when a server's event loop takes it up: with the lock
+    # store's atomic, non-sleeping tickets and the NLU off the event loop, 0 of 48 bursts
+    # 20-50 ms apart were out of order (before: 1 of 8 at 30 ms); docs/production.md.
     for i in range(len(texts)):
         thread = threading.Thread(target=send, args=(i,))
         thread.start()
         threads.append(thread)
-        time.sleep(0.1)
+        time.sleep(0.03)
     for thread in threads:
         thread.join(timeout=120)
     assert sorted(results) == list(range(len(texts))) and all(results.values())

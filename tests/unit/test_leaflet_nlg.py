@@ -74,6 +74,18 @@ async def test_answers_come_from_the_file_and_domain_responses_still_work(answer
 
 
 @pytest.mark.asyncio
+async def test_answers_stay_when_rasa_hands_over_the_models_domain(answers: Path) -> None:
+    """Rasa makes the generator first, then sets `nlg.responses = domain.responses`."""
+    nlg = LeafletAnswerGenerator(EndpointConfig(type="x", answers_file=str(answers)), None)
+    domain = Domain.load([str(ROOT / "domain.yml"), str(SECTIONS)])
+    nlg.responses = domain.responses
+    storage = await say(nlg, "utter_leaflet/storage")
+    assert storage is not None and "room temperature" in storage["text"]
+    greet = await say(nlg, "utter_greet")
+    assert greet is not None and "Imuran" in greet["text"]
+
+
+@pytest.mark.asyncio
 async def test_an_edited_answer_is_used_by_the_next_reply(answers: Path) -> None:
     nlg = generator(answers)
     text = answers.read_text(encoding="utf-8")
