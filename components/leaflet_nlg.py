@@ -152,6 +152,6 @@ class LeafletAnswerGenerator(TemplatedNaturalLanguageGenerator):
     ) -> Optional[Dict[str, Any]]:
         if utter_action.startswith(PREFIX):
             self.reload_if_changed()
-            if utter_action not in self.answered:
+            if utter_action not in self._answers:
                 logger.error("No answer text for %s in %s", utter_action, self.path)
         return await super().generate(utter_action, tracker, output_channel, **kwargs)
