@@ -34,7 +34,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import aiohttp
 
@@ -318,6 +318,40 @@ def report_scaled(scaled: Bot, base: Bot) -> None:
     print(f"| Memory, all Rasa servers (MB) | {s['rss_mb']} | {b['rss_mb']} |")
 
 
+def targets(
+    ours: Dict[str, Any], base: Dict[str, Any], training: Optional[Dict[str, float]]
+) -> List[Tuple[str, str, bool]]:
+    """The speed issue's targets: (target, measured, met), from one run's figures.
+
+    Throughput counts only load levels with p95 <= 500 ms and no errors, against the
+    default bot's saturation in the same run.
+    """
+    usable = [lv for lv in ours["levels"] if lv["p95_ms"] <= 500 and lv["errors"] == 0]
+    best = max(usable, key=lambda lv: lv["msgs_per_s"]) if usable else None
+    theirs = base["saturation"]["msgs_per_s"]
+    ratio = best["msgs_per_s"] / theirs if best and theirs else 0.0
+    single = ours["single"]
+    rows = [
+        ("one conversation p50 <= 40 ms", f'{single["p50_ms"]} ms', single["p50_ms"] <= 40),
+        ("one conversation p95 <= 80 ms", f'{single["p95_ms"]} ms', single["p95_ms"] <= 80),
+        (
+            "throughput >= 3x the default bot's, p95 <= 500 ms, no errors",
+            f'{ratio:.2f}x ({best["msgs_per_s"] if best else 0} at '
+            f'{best["conversations"] if best else "-"} users vs {theirs} msgs/s)',
+            ratio >= 3,
+        ),
+        ("server ready <= 20 s", f'{ours["ready_s"]} s', ours["ready_s"] <= 20),
+        ("server memory <= 800 MB", f'{ours["rss_mb"]} MB', ours["rss_mb"] <= 800),
+    ]
+    if training:
+        full, edit = training["training_full_s"], training["retrain_answer_edit_s"]
+        rows += [
+            ("full training <= 120 s", f"{full} s", full <= 120),
+            ("retraining after an answer text edit <= 30 s", f"{edit} s", edit <= 30),
+        ]
+    return rows
+
+
 def report(ours: Bot, base: Bot, training: Optional[Dict[str, float]]) -> None:
     o, b = ours.figures, base.figures
     rows = [
@@ -350,6 +384,9 @@ def report(ours: Bot, base: Bot, training: Optional[Dict[str, float]]) -> None:
     if training:
         print(f"Full training: {training['training_full_s']} s; retraining after an answer "
               f"text edit: {training['retrain_answer_edit_s']} s.")  # fmt: skip
+    print("\nTargets (issue: speed):")
+    for name, measured, met in targets(o, b, training):
+        print(f"  {'met    ' if met else 'NOT met'}  {name}: {measured}")
 
 
 def main() -> int:
