@@ -24,6 +24,7 @@ measured on.
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Any, Callable, Dict, Optional, Type
 
@@ -104,6 +105,7 @@ def _direct_predict() -> Callable[..., Dict[str, Any]]:
                 raise ValueError("the batch does not match the traced signature")
         return concrete._call_flat(tensors, concrete.captured_inputs)
 
+    @functools.wraps(original)  # inspect.unwrap() gives Rasa's own call back
     def rasa_predict(self: Any, batch_in: Any) -> Dict[str, Any]:
         if (
             self._run_eagerly

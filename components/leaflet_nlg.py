@@ -101,10 +101,6 @@ class LeafletAnswerGenerator(TemplatedNaturalLanguageGenerator):
         self._remerge()
 
     @property
-    def answered(self) -> frozenset[str]:
-        return frozenset(self._answers)
-
-    @property
     def section_count(self) -> int:
         return len(self._answers)
 

@@ -44,6 +44,17 @@ def wait_until(url: str, seconds: float, proc: subprocess.Popen, log: Path) -> N
     raise RuntimeError(f"{url} not ready after {seconds} s; log:\n{log.read_text()[-3000:]}")
 
 
+def stop_process(proc: Optional[subprocess.Popen]) -> None:
+    """SIGTERM, and SIGKILL if it is not gone after 30 s."""
+    if proc is not None and proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 @dataclass
 class Servers:
     """An action server and a Rasa server (REST channel, API on) sharing a SQLite store."""
@@ -105,16 +116,6 @@ class Servers:
         wait_until(f"{self.url}/webhooks/rest/", 300, self.rasa, log)
         self.start_seconds.append(time.monotonic() - started)
 
-    @staticmethod
-    def _stop(proc: Optional[subprocess.Popen]) -> None:
-        if proc is not None and proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
     def kill_rasa(self) -> None:
         """SIGKILL: no shutdown hooks, no flush; what a crash or the OOM killer does."""
         if self.rasa is not None:
@@ -123,11 +124,11 @@ class Servers:
             self.rasa = None
 
     def stop_rasa(self) -> None:
-        self._stop(self.rasa)
+        stop_process(self.rasa)
         self.rasa = None
 
     def stop_actions(self) -> None:
-        self._stop(self.actions)
+        stop_process(self.actions)
         self.actions = None
 
     def stop(self) -> None:

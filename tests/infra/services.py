@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import List, Optional
 
 from deploy.render_nginx import render
-from tests.e2e.servers import free_port
+from tests.e2e.servers import free_port, stop_process
 
 
 def wait_for_port(port: int, seconds: float = 30) -> None:
@@ -26,10 +26,11 @@ def wait_for_port(port: int, seconds: float = 30) -> None:
     raise RuntimeError(f"nothing listening on 127.0.0.1:{port} after {seconds} s")
 
 
-def stop_process(proc: Optional[subprocess.Popen]) -> None:
-    if proc is not None:
-        proc.terminate()
-        proc.wait(timeout=30)
+def spawn(command: List[str], port: int) -> subprocess.Popen:
+    """Start a service quietly and wait until it listens on `port`."""
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for_port(port)
+    return proc
 
 
 def require(binary: str, package: str) -> str:
@@ -46,12 +47,11 @@ class Redis:
     proc: Optional[subprocess.Popen] = None
 
     def start(self) -> "Redis":
-        self.proc = subprocess.Popen(
+        self.proc = spawn(
             [require("redis-server", "redis-server"), "--port", str(self.port),
              "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            self.port,
         )  # fmt: skip
-        wait_for_port(self.port)
         return self
 
     def stop(self) -> None:
@@ -86,11 +86,9 @@ class Nginx:
         )  # fmt: skip
         nginx = require("nginx", "nginx")
         subprocess.run([nginx, "-t", "-q", "-c", str(config), "-p", str(self.root)], check=True)
-        self.proc = subprocess.Popen(
-            [nginx, "-c", str(config), "-p", str(self.root), "-g", "daemon off;"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        wait_for_port(self.port)
+        self.proc = spawn(
+            [nginx, "-c", str(config), "-p", str(self.root), "-g", "daemon off;"], self.port
+        )
         return self
 
     def stop(self) -> None:
