@@ -17,8 +17,18 @@ a connection for every read and every write (and closing the last one checkpoint
 log), about a quarter of the server's event-loop time under load (py-spy,
 docs/benchmarks.md).
 
+A single server can also keep its recent conversations (`cache_conversations: N`): reading
+a conversation back costs a query through SQLAlchemy's ORM, a JSON parse per event and a
+replay of every event into a new tracker, ~17% of the server's time under load, to rebuild
+a tracker this process itself wrote a moment ago. The cached tracker is handed out only
+while it holds exactly the events this store has written (a turn that failed before saving
+changed it, so the next read goes to the database) and one conversation session (what
+Rasa's read returns). Every write still goes to the database first. Only for a server that
+is the database's only writer: the Redis lock store (several servers) turns it off.
+
 In endpoints.yml: `type: persistence.monitored_store.MonitoredSQLTrackerStore`, with the
-same settings as Rasa's `type: SQL` (dialect, url, port, db, username, password).
+same settings as Rasa's `type: SQL` (dialect, url, port, db, username, password), plus
+`cache_conversations` (default 0, off).
 """
 
 from __future__ import annotations
@@ -28,12 +38,13 @@ import json
 import logging
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, Optional
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import Event
+from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
@@ -88,6 +99,15 @@ HEALTH = StoreHealth()
 
 # On a tracker: how many of its events are in the database already (set by this store).
 STORED_EVENTS = "_imuran_stored_events"
+_shared_database = False
+
+
+def conversations_shared_between_servers() -> None:
+    """Called by a lock store for several servers: no server may trust its own copy."""
+    global _shared_database
+    if not _shared_database:
+        logger.info("Several servers share the conversations: tracker cache off")
+    _shared_database = True
 
 
 def _event_row(sender_id: str, event: Event) -> Dict[str, Any]:
@@ -115,8 +135,16 @@ class MonitoredSQLTrackerStore(SQLTrackerStore):
 
     engine: sa.engine.Engine
 
-    def __init__(self, domain: Any = None, host: Optional[str] = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        domain: Any = None,
+        host: Optional[str] = None,
+        cache_conversations: int = 0,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(domain=domain, host=host, **kwargs)
+        self.cache_size = max(0, int(cache_conversations or 0))
+        self._cache: "OrderedDict[str, DialogueStateTracker]" = OrderedDict()
         engine = self.engine
         if engine.dialect.name == "sqlite":
             engine.dispose()
@@ -141,6 +169,32 @@ class MonitoredSQLTrackerStore(SQLTrackerStore):
         except Exception:
             return False
 
+    def _cached(self, sender_id: str) -> Optional[DialogueStateTracker]:
+        """The cached tracker, if it holds exactly what the database holds."""
+        if _shared_database:
+            self._cache.clear()
+            return None
+        tracker = self._cache.get(sender_id)
+        if tracker is None:
+            return None
+        if len(tracker.events) != getattr(tracker, STORED_EVENTS, -1):
+            del self._cache[sender_id]  # changed and not saved: the database is right
+            return None
+        self._cache.move_to_end(sender_id)
+        return tracker
+
+    def _remember(self, tracker: DialogueStateTracker) -> None:
+        if self.cache_size == 0 or _shared_database:
+            return
+        sessions = sum(1 for event in tracker.events if type(event) is SessionStarted)
+        if sessions > 1:  # Rasa's read returns the last session only: let it
+            self._cache.pop(tracker.sender_id, None)
+            return
+        self._cache[tracker.sender_id] = tracker
+        self._cache.move_to_end(tracker.sender_id)
+        while len(self._cache) > self.cache_size:
+            self._cache.popitem(last=False)
+
     async def save(self, tracker: DialogueStateTracker) -> None:
         try:
             await self._save(tracker)
@@ -148,6 +202,7 @@ class MonitoredSQLTrackerStore(SQLTrackerStore):
             HEALTH.failed("save", error)
             raise
         HEALTH.succeeded()
+        self._remember(tracker)
 
     async def _save(self, tracker: DialogueStateTracker) -> None:
         """Rasa 3.6's `SQLTrackerStore.save`, with two costs taken out (docs/benchmarks.md).
@@ -175,6 +230,9 @@ class MonitoredSQLTrackerStore(SQLTrackerStore):
         setattr(tracker, STORED_EVENTS, len(tracker.events))
 
     async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
+        cached = self._cached(sender_id)
+        if cached is not None:
+            return cached
         try:
             tracker = await super().retrieve(sender_id)
         except Exception as error:
@@ -185,6 +243,7 @@ class MonitoredSQLTrackerStore(SQLTrackerStore):
             # All its events are the stored events of the last session (what the count
             # in Rasa's save would find).
             setattr(tracker, STORED_EVENTS, len(tracker.events))
+            self._remember(tracker)
         return tracker
 
     async def retrieve_full_tracker(self, sender_id: str) -> Optional[DialogueStateTracker]:

@@ -21,6 +21,8 @@ moves the NLU off the event loop (channels/nlu_thread.py): a server busy underst
 one message still takes up the next at once. Measured with 12-message bursts from one
 sender over nginx and two servers (docs/production.md): 10 ms apart, 8 of 8 bursts were
 stored out of order without it and 1 of 8 with it; 30 ms apart, 1 of 8 and 0 of 8.
+Several servers write the same conversations, so it also turns off the tracker store's
+cache of recent conversations (persistence/monitored_store.py).
 
 In endpoints: `lock_store: {type: persistence.redis_locks.AtomicRedisLockStore, url, port,
 db, password}` (the same settings as Rasa's `type: redis`).
@@ -37,6 +39,7 @@ from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
 from channels import nlu_thread
+from persistence import monitored_store
 
 WAIT_BETWEEN_CHECKS_S = 0.05
 T = TypeVar("T")
@@ -56,6 +59,7 @@ class AtomicRedisLockStore(RedisLockStore):
         settings.pop("type", None)
         super().__init__(host=host, **settings)
         nlu_thread.apply()
+        monitored_store.conversations_shared_between_servers()  # no server's copy is safe
 
     def _atomically(self, conversation_id: str, change: Change[T]) -> T:
         """Read the lock, apply `change`, write the result; all or nothing, retried."""

@@ -1,4 +1,6 @@
-"""The direct TensorFlow call (channels/rasa_speedups.py) gives exactly Rasa's results."""
+"""The server's speed-ups (channels/rasa_speedups.py, channels/graph_runner.py) give
+exactly Rasa's results on the real model: the direct TensorFlow call, the sequential graph
+runner and the sparse features shared by both classifiers."""
 
 from __future__ import annotations
 
@@ -9,9 +11,15 @@ from typing import Any, Dict, List
 
 import pytest
 from rasa.core.agent import Agent
+from rasa.core.channels.channel import UserMessage
+from rasa.engine.runner.dask import DaskGraphRunner
+from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.training_data.message import Message
 from rasa.utils.tensorflow.models import RasaModel
 
 from channels import rasa_speedups
+from channels.graph_runner import SequentialGraphRunner
 from scripts.nlu_parse import load_examples
 from tests.e2e.servers import MODEL
 
@@ -59,3 +67,51 @@ def test_every_held_out_message_is_understood_exactly_as_before() -> None:
     for model in models.values():  # the direct call was used, not the fallback
         assert "_imuran_concrete" in model.__dict__
         assert "_imuran_direct_failed" not in model.__dict__
+
+
+def test_the_graph_runner_and_shared_features_change_no_answer() -> None:
+    """Every held-out message: the same understanding and the same next action, with the
+    same policy probabilities, as with Rasa's dask runner and its own feature combining."""
+    if not MODEL.exists():
+        pytest.fail(f"No trained model at {MODEL}: run `make train` (make test does).")
+    texts = [text for text, _ in load_examples(ROOT / "tests" / "heldout" / "nlu_heldout.yml")]
+    assert rasa_speedups.apply() is True
+    agent = Agent.load(str(MODEL))
+    processor = agent.processor
+    assert processor is not None
+    ours = processor.graph_runner
+    assert isinstance(ours, SequentialGraphRunner)  # what the server loads
+    dask = DaskGraphRunner.__new__(DaskGraphRunner)  # Rasa's runner over the same nodes
+    dask._graph_schema = ours._graph_schema
+    dask._instantiated_nodes = ours._instantiated_nodes
+    dask._execution_context = ours._execution_context
+    shared = Message.get_sparse_features
+    original = inspect.unwrap(shared)
+    assert original is not shared
+
+    async def answers() -> List[List[Any]]:
+        out = []
+        for i, text in enumerate(texts):
+            parsed = await processor.parse_message(UserMessage(text, sender_id=f"t{i}"))
+            tracker = DialogueStateTracker.from_events(
+                f"t{i}",
+                [
+                    ActionExecuted("action_listen"),
+                    UserUttered(text, parsed["intent"], parsed["entities"], parse_data=parsed),
+                ],
+                agent.domain.slots,
+            )
+            prediction = processor._predict_next_with_tracker(tracker)
+            out.append([summary(parsed), prediction.policy_name, prediction.probabilities])
+        return out
+
+    try:
+        processor.graph_runner = dask
+        Message.get_sparse_features = original  # type: ignore[method-assign]
+        before = asyncio.run(answers())
+    finally:
+        processor.graph_runner = ours
+        Message.get_sparse_features = shared  # type: ignore[method-assign]
+    after = asyncio.run(answers())
+    assert len(texts) > 300 and after == before
+    assert len({str(answer[0][2]) for answer in after}) > 5  # varied, not one answer

@@ -19,6 +19,7 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from persistence import monitored_store
 from persistence.monitored_store import STORED_EVENTS, MonitoredSQLTrackerStore
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -114,3 +115,74 @@ async def test_a_tracker_read_back_knows_its_stored_events(tmp_path: Path) -> No
     again = await store.retrieve("c3")  # from `session_started` on: 2 of the 3 rows
     assert again is not None and getattr(again, STORED_EVENTS) == len(again.events) == 2
     assert await store.retrieve("nobody") is None
+
+
+def rows_of(tracker: DialogueStateTracker) -> List[Any]:
+    return [event.as_dict() for event in tracker.events]
+
+
+@pytest.mark.asyncio
+async def test_the_cache_hands_back_exactly_what_the_database_holds(tmp_path: Path) -> None:
+    db = str(tmp_path / "s.db")
+    store = MonitoredSQLTrackerStore(DOMAIN, dialect="sqlite", db=db, cache_conversations=8)
+    database = MonitoredSQLTrackerStore(DOMAIN, dialect="sqlite", db=db)  # no cache
+    tracker = DialogueStateTracker.from_events("c1", session_start(1.0), DOMAIN.slots)
+    await store.save(tracker)
+    for event in turn("hi", "greet", 2.0):
+        tracker.update(event)
+    await store.save(tracker)
+
+    cached = await store.retrieve("c1")
+    stored = await database.retrieve("c1")
+    assert cached is tracker and stored is not None and stored is not tracker
+    # The database's read starts at `session_started`, one event after the tracker's.
+    assert rows_of(cached)[1:] == rows_of(stored)
+
+    # A turn that changed the tracker and failed before saving: the database is right.
+    cached.update(UserUttered("not saved", {"name": "greet", "confidence": 0.9}, timestamp=3.0))
+    again = await store.retrieve("c1")
+    assert again is not cached and rows_of(again) == rows_of(stored)
+
+    # A new session: Rasa's read returns that session only, and so does the store.
+    for event in session_start(4.0) + turn("hello", "greet", 5.0):
+        again.update(event)
+    await store.save(again)
+    newest = await store.retrieve("c1")
+    assert newest is not again and rows_of(newest) == rows_of(await database.retrieve("c1"))
+    assert isinstance(newest.events[0], SessionStarted) and len(newest.events) == 2 + 5
+    assert await store.retrieve("c1") is newest  # that one is cached again
+
+
+@pytest.mark.asyncio
+async def test_the_cache_is_bounded_and_off_unless_asked_for(tmp_path: Path) -> None:
+    db = str(tmp_path / "s.db")
+    store = MonitoredSQLTrackerStore(DOMAIN, dialect="sqlite", db=db, cache_conversations=2)
+    plain = MonitoredSQLTrackerStore(DOMAIN, dialect="sqlite", db=db)
+    trackers = {}
+    for sender in ("a", "b", "c"):
+        trackers[sender] = DialogueStateTracker.from_events(
+            sender, session_start(1.0), DOMAIN.slots
+        )
+        await store.save(trackers[sender])
+        await plain.save(trackers[sender])
+    assert list(store._cache) == ["b", "c"]  # the least recently used one went
+    assert await store.retrieve("a") is not trackers["a"]
+    assert await store.retrieve("c") is trackers["c"]
+    assert not plain._cache and await plain.retrieve("c") is not trackers["c"]
+
+
+@pytest.mark.asyncio
+async def test_servers_sharing_the_database_never_use_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(monitored_store, "_shared_database", False)  # restored afterwards
+    store = MonitoredSQLTrackerStore(
+        DOMAIN, dialect="sqlite", db=str(tmp_path / "s.db"), cache_conversations=8
+    )
+    tracker = DialogueStateTracker.from_events("c1", session_start(1.0), DOMAIN.slots)
+    await store.save(tracker)
+    assert await store.retrieve("c1") is tracker
+    monitored_store.conversations_shared_between_servers()  # what the Redis lock store calls
+    assert await store.retrieve("c1") is not tracker
+    await store.save(tracker)
+    assert not store._cache and await store.retrieve("c1") is not tracker

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import inspect
+from typing import Any, List
+
+import numpy as np
 import pytest
+import scipy.sparse
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, FEATURE_TYPE_SEQUENCE, TEXT
+from rasa.shared.nlu.training_data.features import Features
+from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.utils.common import all_subclasses
 
 from channels import rasa_speedups
@@ -43,3 +51,33 @@ def test_event_lookup_matches_the_original_for_every_event_type() -> None:
     # A default given once is not remembered as the answer for that name.
     with pytest.raises(ValueError):
         Event.resolve_by_type("no-such-event")
+
+
+def sparse(values: List[List[float]]) -> scipy.sparse.coo_matrix:
+    return scipy.sparse.coo_matrix(np.array(values, dtype=np.float32))
+
+
+def test_sparse_features_are_combined_once_per_message_and_as_before() -> None:
+    message = Message(data={TEXT: "fever today"})
+    for origin, seq, sent in [
+        ("words", [[1, 0], [0, 1]], [[1, 1]]),
+        ("chars", [[0, 2, 1], [3, 0, 0]], [[3, 2, 1]]),
+    ]:
+        message.add_features(Features(sparse(seq), FEATURE_TYPE_SEQUENCE, TEXT, origin))
+        message.add_features(Features(sparse(sent), FEATURE_TYPE_SENTENCE, TEXT, origin))
+    original = inspect.unwrap(Message.get_sparse_features)
+    assert original is not Message.get_sparse_features
+
+    def dense(pair: Any) -> List[Any]:
+        return [f.features.toarray().tolist() if f is not None else None for f in pair]
+
+    first = message.get_sparse_features(TEXT, [])
+    assert dense(first) == dense(original(message, TEXT, []))
+    assert dense(first)[1] == [[1, 1, 3, 2, 1]]
+    assert message.get_sparse_features(TEXT, []) is first  # the second classifier's call
+    assert dense(message.get_sparse_features(TEXT, ["words"])) == dense(
+        original(message, TEXT, ["words"])
+    )
+    # A feature added later is part of the next answer, not hidden by the memo.
+    message.add_features(Features(sparse([[5]]), FEATURE_TYPE_SENTENCE, TEXT, "regex"))
+    assert dense(message.get_sparse_features(TEXT, []))[1] == [[1, 1, 3, 2, 1, 5]]
