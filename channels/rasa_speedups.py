@@ -22,7 +22,9 @@ Measured with py-spy on the running server (docs/benchmarks.md):
   message (`_shared_sparse_features`).
 - the model graph runs in a fixed order instead of through dask
   (channels/graph_runner.py).
-Together with the tracker store's cache, the last three took the in-process CPU per
+- every model is loaded by training it for one step first; a server only needs its
+  weights (`_serving_load`): 160 MB less memory.
+Together with the tracker store's cache, three of these took the in-process CPU per
 message of the benchmark mix from 10.6 to 7.4 ms (docs/benchmarks.md).
 `apply()` is called when the patient REST channel starts (it is always configured), is
 idempotent, and refuses to patch any Rasa or TensorFlow version but the ones it was
@@ -117,6 +119,62 @@ def _shared_sparse_features() -> Callable[..., Any]:
     return get_sparse_features
 
 
+def _serving_load() -> Any:  # a classmethod
+    """`RasaModel.load` for a server that only predicts: the same weights, no training.
+
+    Rasa builds a model's layers by training it for one epoch on one example
+    (`model.fit`) and then overwrites the weights from the model file. That traces the
+    whole training graph with its gradients and creates the Adam optimizer's two slot
+    variables per weight, none of which a server ever uses again: 219 MB of the server's
+    memory (RSS measured around each `fit` while the model loads, docs/benchmarks.md).
+    Here the layers are built by one eager call of the model's own loss on the same
+    example, and the model file is read into them (its optimizer values are not needed,
+    hence `expect_partial`). The weights and every prediction are identical
+    (tests/e2e/test_fast_predict.py). Fine-tuning, and anything unexpected, use Rasa's.
+    """
+    from rasa.utils.tensorflow.constants import RUN_EAGERLY
+    from rasa.utils.tensorflow.data_generator import RasaBatchDataGenerator
+    from rasa.utils.tensorflow.models import RasaModel
+
+    original = RasaModel.load.__func__
+
+    @functools.wraps(original)
+    def load(
+        cls: Any,
+        model_file_name: str,
+        model_data_example: Any,
+        predict_data_example: Any = None,
+        finetune_mode: bool = False,
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
+        if finetune_mode:
+            return original(
+                cls, model_file_name, model_data_example, predict_data_example,
+                finetune_mode, *args, **kwargs,
+            )  # fmt: skip
+        try:
+            model = cls(*args, **kwargs)
+            model.compile(run_eagerly=kwargs.get("config", {}).get(RUN_EAGERLY))
+            batch, _ = RasaBatchDataGenerator(model_data_example, batch_size=1)[0]
+            model._training = True  # the layers Rasa's one training step would build
+            model.batch_loss(batch)
+            model._training = None
+            model.load_weights(model_file_name).expect_partial()
+            if predict_data_example:
+                model.run_inference(predict_data_example)  # traces prediction, as Rasa does
+            model.__dict__["_imuran_serving_load"] = True
+            return model
+        except Exception as error:  # never worse than Rasa's own load
+            logger.warning("Model loaded the usual way (%s: %s)", type(error).__name__, error)
+            return original(
+                cls, model_file_name, model_data_example, predict_data_example,
+                finetune_mode, *args, **kwargs,
+            )  # fmt: skip
+
+    return classmethod(load)
+
+
 def _direct_predict() -> Callable[..., Dict[str, Any]]:
     from keras.utils import tf_utils
     from rasa.shared.constants import DIAGNOSTIC_DATA
@@ -192,6 +250,7 @@ def apply() -> bool:
 
     if tf.__version__.startswith(PATCHED_TF_VERSION):
         RasaModel._rasa_predict = _direct_predict()
+        RasaModel.load = _serving_load()
     else:
         logger.warning("TensorFlow %s: DIET is called the usual way", tf.__version__)
     _applied = True

@@ -115,3 +115,48 @@ def test_the_graph_runner_and_shared_features_change_no_answer() -> None:
     after = asyncio.run(answers())
     assert len(texts) > 300 and after == before
     assert len({str(answer[0][2]) for answer in after}) > 5  # varied, not one answer
+
+
+def models_of(agent: Agent) -> Dict[str, Any]:
+    assert agent.processor is not None
+    nodes = agent.processor.graph_runner._instantiated_nodes  # type: ignore[attr-defined]
+    found = {}
+    for name, node in nodes.items():
+        model = getattr(getattr(node, "_component", None), "model", None)
+        if isinstance(model, RasaModel):
+            found[name.split("_")[1].rstrip("0123456789")] = model
+    return found
+
+
+def test_models_loaded_for_serving_have_rasas_weights_and_answers() -> None:
+    """The server builds its models without Rasa's one training step: the same weights
+    to the last bit and the same understanding of every held-out message."""
+    if not MODEL.exists():
+        pytest.fail(f"No trained model at {MODEL}: run `make train` (make test does).")
+    texts = [text for text, _ in load_examples(ROOT / "tests" / "heldout" / "nlu_heldout.yml")]
+    assert rasa_speedups.apply() is True
+    serving = RasaModel.__dict__["load"]
+    try:
+        RasaModel.load = classmethod(inspect.unwrap(serving.__func__))  # type: ignore
+        stock = Agent.load(str(MODEL))
+    finally:
+        RasaModel.load = serving  # type: ignore[method-assign]
+    lean = Agent.load(str(MODEL))
+    stock_models, lean_models = models_of(stock), models_of(lean)
+    assert set(stock_models) == set(lean_models) == {"DIETClassifier", "ResponseSelector"}
+    for name, model in lean_models.items():
+        assert model.__dict__.get("_imuran_serving_load") is True  # not the fallback
+        assert "_imuran_serving_load" not in stock_models[name].__dict__
+        # no optimizer state (Rasa's load leaves two slots per weight behind)
+        assert sum(v.numpy().size for v in model.optimizer.variables()) <= 1
+        assert sum(v.numpy().size for v in stock_models[name].optimizer.variables()) > 10**6
+        ours = {v.name: v.numpy() for v in model.weights}
+        rasas = {v.name: v.numpy() for v in stock_models[name].weights}
+        assert ours.keys() == rasas.keys() and len(ours) > 10
+        for key, value in ours.items():
+            assert value.shape == rasas[key].shape and (value == rasas[key]).all(), key
+
+    async def parse_all(agent: Agent) -> List[List[Any]]:
+        return [summary(await agent.parse_message(text)) for text in texts]
+
+    assert asyncio.run(parse_all(lean)) == asyncio.run(parse_all(stock))
