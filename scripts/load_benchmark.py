@@ -1,9 +1,11 @@
 """Load benchmark: this assistant next to the `rasa init` default bot, in one run.
 
     python scripts/load_benchmark.py [--skip-train] [--levels 1,10,50] [--seconds 20]
-                                     [--scaled-out]
+                                     [--rounds 4] [--scaled-out]
 
-For each bot, on this machine, over the REST channel on loopback:
+All bots are started (one after the other), then every figure is measured in --rounds
+turns in which the bots take turns, so a drift in this shared host's speed reaches both
+sides alike. For each bot, on this machine, over the REST channel on loopback:
 - server ready: seconds from starting `rasa run` to the first answered request;
 - one conversation at a time: latency p50/p95/p99 per message;
 - N conversations at once (each sends its next message when it gets the reply), for each
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import shutil
@@ -225,7 +228,10 @@ async def conversation(
         (out["latencies"] if ok else out["errors"]).append((time.perf_counter() - t0) * 1000)
 
 
-async def load(bot: Bot, conversations: int, seconds: float, tag: str) -> Dict[str, Any]:
+async def load_raw(
+    bot: Bot, conversations: int, seconds: float, tag: str
+) -> Tuple[List[float], List[float], float]:
+    """Latencies of answered messages, of failed ones (ms), and the seconds it took."""
     out: Dict[str, list] = {"latencies": [], "errors": []}
     timeout = aiohttp.ClientTimeout(total=60)
     connector = aiohttp.TCPConnector(limit=conversations)
@@ -237,16 +243,25 @@ async def load(bot: Bot, conversations: int, seconds: float, tag: str) -> Dict[s
               for c in range(conversations))
         )  # fmt: skip
         elapsed = time.perf_counter() - started
-    lat = out["latencies"]
+    return out["latencies"], out["errors"], elapsed
+
+
+def summarise(
+    conversations: int, lat: List[float], errors: List[float], elapsed: float
+) -> Dict[str, Any]:
     return {
         "conversations": conversations,
         "messages": len(lat),
-        "errors": len(out["errors"]),
+        "errors": len(errors),
         "msgs_per_s": round(len(lat) / elapsed, 1),
         "p50_ms": round(statistics.median(lat), 1) if lat else None,
         "p95_ms": round(percentile(lat, 95), 1),
         "p99_ms": round(percentile(lat, 99), 1),
     }
+
+
+async def load(bot: Bot, conversations: int, seconds: float, tag: str) -> Dict[str, Any]:
+    return summarise(conversations, *await load_raw(bot, conversations, seconds, tag))
 
 
 def saturation(levels: List[Dict[str, Any]]) -> Dict[str, Any]:
@@ -262,23 +277,69 @@ def saturation(levels: List[Dict[str, Any]]) -> Dict[str, Any]:
     )
 
 
-def measure(bot: Bot, levels: List[int], seconds: float, sequential: int) -> None:
-    asyncio.run(load(bot, 1, 3, "warmup"))  # first-message costs are not steady state
-    print(f"  {bot.name}: one conversation at a time, {sequential} messages ...", flush=True)
-    one = asyncio.run(load_sequential(bot, sequential))
-    bot.figures.update(ready_s=round(bot.ready_s, 1), single=one, levels=[])
+def measure_side_by_side(
+    bots: List[Bot], levels: List[int], seconds: float, sequential: int, rounds: int
+) -> None:
+    """Every figure in `rounds` turns, the bots taking turns (the order alternating).
+
+    This shared host's speed drifts by up to 2x over minutes (docs/benchmarks.md): measured
+    one bot after the other, the drift went into the ratio. Taking turns, each bot gets
+    the same share of fast and slow minutes. Each figure pools its rounds (all latencies;
+    messages over the summed seconds).
+    """
+
+    def turns(r: int) -> List[Bot]:
+        return bots if r % 2 == 0 else bots[::-1]
+
+    for bot in bots:
+        asyncio.run(load(bot, 1, 3, "warmup"))  # first-message costs are not steady state
+        bot.figures.update(ready_s=round(bot.ready_s, 1), levels=[])
+    print(f"  one conversation at a time, {sequential} messages each, {rounds} turns ...",
+          flush=True)  # fmt: skip
+    single: Dict[str, List[float]] = {bot.name: [] for bot in bots}
+    single_errors: Dict[str, int] = {bot.name: 0 for bot in bots}
+    for r in range(rounds):
+        for bot in turns(r):
+            lat, errors = asyncio.run(load_sequential(bot, sequential // rounds, r))
+            single[bot.name] += lat
+            single_errors[bot.name] += errors
+    for bot in bots:
+        lat = single[bot.name]
+        bot.figures["single"] = {
+            "messages": len(lat),
+            "errors": single_errors[bot.name],
+            "p50_ms": round(statistics.median(lat), 1),
+            "p95_ms": round(percentile(lat, 95), 1),
+            "p99_ms": round(percentile(lat, 99), 1),
+        }
     for level in levels:
-        print(f"  {bot.name}: {level} conversations at once for {seconds:.0f} s ...", flush=True)
-        bot.figures["levels"].append(asyncio.run(load(bot, level, seconds, f"c{level}")))
-    bot.figures["saturation"] = saturation(bot.figures["levels"])
-    bot.figures["rss_mb"] = round(sum(process_tree_rss_mb(p) for p in [bot.pid, *bot.other_pids]))
+        print(f"  {level} conversations at once, {seconds:.0f} s each in {rounds} turns ...",
+              flush=True)  # fmt: skip
+        pooled: Dict[str, Tuple[List[float], List[float], float]] = {
+            bot.name: ([], [], 0.0) for bot in bots
+        }
+        for r in range(rounds):
+            for bot in turns(r):
+                lat, err, elapsed = asyncio.run(
+                    load_raw(bot, level, seconds / rounds, f"c{level}r{r}")
+                )
+                all_lat, all_err, total = pooled[bot.name]
+                pooled[bot.name] = (all_lat + lat, all_err + err, total + elapsed)
+        for bot in bots:
+            bot.figures["levels"].append(summarise(level, *pooled[bot.name]))
+    for bot in bots:
+        bot.figures["saturation"] = saturation(bot.figures["levels"])
+        pids = [bot.pid, *bot.other_pids]
+        bot.figures["rss_mb"] = round(sum(process_tree_rss_mb(p) for p in pids))
 
 
-async def load_sequential(bot: Bot, count: int) -> Dict[str, Any]:
-    out: Dict[str, list] = {"latencies": [], "errors": []}
+async def load_sequential(bot: Bot, count: int, turn: int = 0) -> Tuple[List[float], int]:
+    """Latencies (ms) of `count` messages sent one at a time, and the failures."""
+    latencies: List[float] = []
+    errors = 0
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
         for i in range(count):
-            sender = f"seq-{i // len(bot.messages)}-{bot.pid}"
+            sender = f"seq-{turn}-{i // len(bot.messages)}-{bot.pid}"
             t0 = time.perf_counter()
             async with session.post(
                 f"{bot.url}/webhooks/rest/webhook",
@@ -286,15 +347,11 @@ async def load_sequential(bot: Bot, count: int) -> Dict[str, Any]:
             ) as reply:
                 await reply.read()
                 good = reply.status == 200
-            (out["latencies"] if good else out["errors"]).append((time.perf_counter() - t0) * 1e3)
-    lat = out["latencies"]
-    return {
-        "messages": len(lat),
-        "errors": len(out["errors"]),
-        "p50_ms": round(statistics.median(lat), 1),
-        "p95_ms": round(percentile(lat, 95), 1),
-        "p99_ms": round(percentile(lat, 99), 1),
-    }
+            if good:
+                latencies.append((time.perf_counter() - t0) * 1e3)
+            else:
+                errors += 1
+    return latencies, errors
 
 
 def report_scaled(scaled: Bot, base: Bot) -> None:
@@ -396,6 +453,7 @@ def main() -> int:
     parser.add_argument("--levels", default="1,10,50", help="conversations at once")
     parser.add_argument("--seconds", type=float, default=20, help="per load level")
     parser.add_argument("--sequential", type=int, default=200, help="messages, one at a time")
+    parser.add_argument("--rounds", type=int, default=4, help="turns the bots take per figure")
     parser.add_argument("--scaled-out", action="store_true", help="also the nginx + 2 set")
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "load_benchmark.json")
     args = parser.parse_args()
@@ -408,16 +466,17 @@ def main() -> int:
         runs.append(("scaled_out", start_scaled_out, args.model.resolve()))
     runs.append(("baseline", start_baseline, baseline_model))
     bots: Dict[str, Bot] = {}
-    for name, start, model in runs:
-        with tempfile.TemporaryDirectory() as workdir:
+    with contextlib.ExitStack() as running:
+        for name, start, model in runs:  # started one after the other: ready times alone
+            workdir = running.enter_context(tempfile.TemporaryDirectory())
             print(f"Starting {name} ...", flush=True)
             bot = start(Path(workdir), model)
-            try:
-                measure(bot, levels, args.seconds, args.sequential)
-            finally:
-                bot.stop()
-            results[name] = bot.figures
+            running.callback(bot.stop)
             bots[name] = bot
+        measure_side_by_side(list(bots.values()), levels, args.seconds, args.sequential,
+                             args.rounds)  # fmt: skip
+    for name, bot in bots.items():
+        results[name] = bot.figures
     report(bots["assistant"], bots["baseline"], training)
     if "scaled_out" in bots:
         report_scaled(bots["scaled_out"], bots["baseline"])
