@@ -39,6 +39,15 @@ def test_production_endpoints_use_the_monitored_store_and_redis_locks() -> None:
 def test_every_configuration_serves_the_leaflet_answers(name: str) -> None:
     endpoints = yaml.safe_load((ROOT / name).read_text())
     assert endpoints["nlg"]["type"] == "components.leaflet_nlg.LeafletAnswerGenerator"
+    # Rasa sends the domain to the action server only for actions that ask for it.
+    assert endpoints["action_endpoint"]["enable_selective_domain"] is True
+
+
+def test_only_the_single_server_configuration_caches_conversations() -> None:
+    single = yaml.safe_load((ROOT / "endpoints.yml").read_text())
+    production = yaml.safe_load((ROOT / "deploy" / "endpoints.production.yml").read_text())
+    assert single["tracker_store"]["cache_conversations"] > 0
+    assert "cache_conversations" not in production["tracker_store"]
 
 
 def test_nginx_render_fills_every_marker_and_refuses_bad_origins(tmp_path: Path) -> None:
