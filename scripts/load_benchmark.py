@@ -71,6 +71,13 @@ def percentile(values: Sequence[float], pct: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered)) - 1))]
 
 
+def cpu_ticks() -> Tuple[int, int]:
+    """(all CPU ticks, ticks stolen by the hypervisor) since boot, from /proc/stat."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    steal = fields[7] if len(fields) > 7 else 0
+    return sum(fields[:8]), steal
+
+
 def process_tree_rss_mb(pid: int) -> float:
     """RSS of a process and its children (Sanic workers are children)."""
     pids = [pid]
@@ -320,14 +327,22 @@ def measure_side_by_side(
         }
         for r in range(rounds):
             for bot in turns(r):
+                before = cpu_ticks()
                 lat, err, elapsed = asyncio.run(
                     load_raw(bot, level, seconds / rounds, f"c{level}r{r}")
                 )
+                after = cpu_ticks()
+                stolen = bot.figures.setdefault("_ticks", [0, 0])
+                stolen[0] += after[0] - before[0]
+                stolen[1] += after[1] - before[1]
                 all_lat, all_err, total = pooled[bot.name]
                 pooled[bot.name] = (all_lat + lat, all_err + err, total + elapsed)
         for bot in bots:
             bot.figures["levels"].append(summarise(level, *pooled[bot.name]))
     for bot in bots:
+        total, steal = bot.figures.pop("_ticks", [0, 0])
+        # Time the hypervisor gave this machine's CPUs to someone else: how noisy it was.
+        bot.figures["cpu_stolen_pct"] = round(100 * steal / total, 1) if total else None
         bot.figures["saturation"] = saturation(bot.figures["levels"])
         pids = [bot.pid, *bot.other_pids]
         bot.figures["rss_mb"] = round(sum(process_tree_rss_mb(p) for p in pids))
@@ -432,6 +447,8 @@ def report(ours: Bot, base: Bot, training: Optional[Dict[str, float]]) -> None:
          f'{sb["msgs_per_s"]} ({sb["conversations"]})'),
         ("p95 at saturation (ms)", so["p95_ms"], sb["p95_ms"]),
         ("Server memory RSS (MB)", o["rss_mb"], b["rss_mb"]),
+        ("CPU stolen by the host during its load turns (%)", o.get("cpu_stolen_pct"),
+         b.get("cpu_stolen_pct")),
     ]  # fmt: skip
     print("\n| Figure | This assistant | rasa init bot |\n|---|---:|---:|")
     for name, mine, theirs in rows:
