@@ -21,15 +21,12 @@ synchronous scheduler, and a `RuntimeError` becomes `GraphRunError` as in
 
 from __future__ import annotations
 
-import logging
 from typing import Any, Dict, List, Optional, Tuple
 
 from rasa.engine.exceptions import GraphRunError
 from rasa.engine.graph import ExecutionContext, GraphNode, GraphNodeHook, GraphSchema
 from rasa.engine.runner.interface import GraphRunner
 from rasa.engine.storage.storage import ModelStorage
-
-logger = logging.getLogger(__name__)
 
 
 class SequentialGraphRunner(GraphRunner):
@@ -62,22 +59,21 @@ class SequentialGraphRunner(GraphRunner):
 
     def _plan(self, targets: Tuple[str, ...]) -> List[Tuple[str, Tuple[str, ...]]]:
         """The nodes `targets` need, each after its dependencies, with their needs."""
-        plan = self._plans.get(targets)
-        if plan is not None:
-            return plan
+        cached = self._plans.get(targets)
+        if cached is not None:
+            return cached
+        # (Rasa validates a graph as acyclic when it is built; minimal_graph_schema relies
+        # on that too.)
         nodes = self._graph_schema.minimal_graph_schema(list(targets)).nodes
-        plan, done, visiting = [], set(), set()
+        plan: List[Tuple[str, Tuple[str, ...]]] = []
+        done: set = set()
 
         def visit(name: str) -> None:
             if name in done or name not in nodes:
                 return  # an input placeholder, or already placed
-            if name in visiting:
-                raise GraphRunError(f"The graph has a cycle through node '{name}'.")
-            visiting.add(name)
             needs = tuple(nodes[name].needs.values())
             for dependency in needs:
                 visit(dependency)
-            visiting.discard(name)
             done.add(name)
             plan.append((name, needs))
 

@@ -102,8 +102,6 @@ def _shared_sparse_features() -> Callable[..., Any]:
     the same attribute and featurizers while the message has the same features; the
     callers only read it (it is converted to the model's input arrays).
     """
-    from rasa.shared.nlu.training_data.message import Message
-
     original = Message.get_sparse_features
 
     @functools.wraps(original)
@@ -148,29 +146,25 @@ def _serving_load() -> Any:  # a classmethod
         *args: Any,
         **kwargs: Any,
     ) -> Any:
-        if finetune_mode:
-            return original(
-                cls, model_file_name, model_data_example, predict_data_example,
-                finetune_mode, *args, **kwargs,
-            )  # fmt: skip
-        try:
-            model = cls(*args, **kwargs)
-            model.compile(run_eagerly=kwargs.get("config", {}).get(RUN_EAGERLY))
-            batch, _ = RasaBatchDataGenerator(model_data_example, batch_size=1)[0]
-            model._training = True  # the layers Rasa's one training step would build
-            model.batch_loss(batch)
-            model._training = None
-            model.load_weights(model_file_name).expect_partial()
-            if predict_data_example:
-                model.run_inference(predict_data_example)  # traces prediction, as Rasa does
-            model.__dict__["_imuran_serving_load"] = True
-            return model
-        except Exception as error:  # never worse than Rasa's own load
-            logger.warning("Model loaded the usual way (%s: %s)", type(error).__name__, error)
-            return original(
-                cls, model_file_name, model_data_example, predict_data_example,
-                finetune_mode, *args, **kwargs,
-            )  # fmt: skip
+        if not finetune_mode:
+            try:
+                model = cls(*args, **kwargs)
+                model.compile(run_eagerly=kwargs.get("config", {}).get(RUN_EAGERLY))
+                batch, _ = RasaBatchDataGenerator(model_data_example, batch_size=1)[0]
+                model._training = True  # the layers Rasa's one training step would build
+                model.batch_loss(batch)
+                model._training = None
+                model.load_weights(model_file_name).expect_partial()
+                if predict_data_example:
+                    model.run_inference(predict_data_example)  # traces prediction, as Rasa
+                model.__dict__["_imuran_serving_load"] = True
+                return model
+            except Exception as error:  # never worse than Rasa's own load
+                logger.warning("Model loaded the usual way (%s: %s)", type(error).__name__, error)
+        return original(
+            cls, model_file_name, model_data_example, predict_data_example, finetune_mode,
+            *args, **kwargs,
+        )  # fmt: skip
 
     return classmethod(load)
 

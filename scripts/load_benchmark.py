@@ -253,17 +253,23 @@ async def load_raw(
     return out["latencies"], out["errors"], elapsed
 
 
+def latency_figures(lat: List[float], errors: int) -> Dict[str, Any]:
+    return {
+        "messages": len(lat),
+        "errors": errors,
+        "p50_ms": round(statistics.median(lat), 1) if lat else None,
+        "p95_ms": round(percentile(lat, 95), 1),
+        "p99_ms": round(percentile(lat, 99), 1),
+    }
+
+
 def summarise(
     conversations: int, lat: List[float], errors: List[float], elapsed: float
 ) -> Dict[str, Any]:
     return {
         "conversations": conversations,
-        "messages": len(lat),
-        "errors": len(errors),
         "msgs_per_s": round(len(lat) / elapsed, 1),
-        "p50_ms": round(statistics.median(lat), 1) if lat else None,
-        "p95_ms": round(percentile(lat, 95), 1),
-        "p99_ms": round(percentile(lat, 99), 1),
+        **latency_figures(lat, len(errors)),
     }
 
 
@@ -311,14 +317,8 @@ def measure_side_by_side(
             single[bot.name] += lat
             single_errors[bot.name] += errors
     for bot in bots:
-        lat = single[bot.name]
-        bot.figures["single"] = {
-            "messages": len(lat),
-            "errors": single_errors[bot.name],
-            "p50_ms": round(statistics.median(lat), 1),
-            "p95_ms": round(percentile(lat, 95), 1),
-            "p99_ms": round(percentile(lat, 99), 1),
-        }
+        bot.figures["single"] = latency_figures(single[bot.name], single_errors[bot.name])
+    ticks: Dict[str, List[int]] = {bot.name: [0, 0] for bot in bots}  # all, stolen
     for level in levels:
         print(f"  {level} conversations at once, {seconds:.0f} s each in {rounds} turns ...",
               flush=True)  # fmt: skip
@@ -332,15 +332,14 @@ def measure_side_by_side(
                     load_raw(bot, level, seconds / rounds, f"c{level}r{r}")
                 )
                 after = cpu_ticks()
-                stolen = bot.figures.setdefault("_ticks", [0, 0])
-                stolen[0] += after[0] - before[0]
-                stolen[1] += after[1] - before[1]
+                ticks[bot.name][0] += after[0] - before[0]
+                ticks[bot.name][1] += after[1] - before[1]
                 all_lat, all_err, total = pooled[bot.name]
                 pooled[bot.name] = (all_lat + lat, all_err + err, total + elapsed)
         for bot in bots:
             bot.figures["levels"].append(summarise(level, *pooled[bot.name]))
     for bot in bots:
-        total, steal = bot.figures.pop("_ticks", [0, 0])
+        total, steal = ticks[bot.name]
         # Time the hypervisor gave this machine's CPUs to someone else: how noisy it was.
         bot.figures["cpu_stolen_pct"] = round(100 * steal / total, 1) if total else None
         bot.figures["saturation"] = saturation(bot.figures["levels"])
