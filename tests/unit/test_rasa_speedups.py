@@ -10,6 +10,7 @@ import pytest
 import scipy.sparse
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
+from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
 from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, FEATURE_TYPE_SEQUENCE, TEXT
 from rasa.shared.nlu.training_data.features import Features
@@ -81,3 +82,22 @@ def test_sparse_features_are_combined_once_per_message_and_as_before() -> None:
     # A feature added later is part of the next answer, not hidden by the memo.
     message.add_features(Features(sparse([[5]]), FEATURE_TYPE_SENTENCE, TEXT, "regex"))
     assert dense(message.get_sparse_features(TEXT, []))[1] == [[1, 1, 3, 2, 1, 5]]
+
+
+def test_domain_emptiness_is_rasas_answer_worked_out_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert rasa_speedups.apply() is True
+    original = inspect.unwrap(Domain.is_empty)
+    assert original is not Domain.is_empty
+    calls: List[Domain] = []
+
+    def counting(self: Domain) -> bool:
+        calls.append(self)
+        return bool(original(self))
+
+    monkeypatch.setattr(Domain, "is_empty", counting)
+    remembered = rasa_speedups._remembered_is_empty()
+    empty = Domain.empty()
+    full = Domain.from_dict({"intents": ["greet"], "responses": {"utter_hi": [{"text": "hi"}]}})
+    for _ in range(3):
+        assert remembered(empty) is True and remembered(full) is False
+    assert calls == [empty, full]  # Rasa's check ran once per domain
