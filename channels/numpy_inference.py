@@ -13,10 +13,14 @@ combined features, and that position only ever sees the sentence-level features:
     sentence features --DenseForSparse--> [unify dims] --ffnn--> embed.text
         -> similarity with every label's embedding (computed once, at load) -> softmax
 
+The ResponseSelector's model here (`DIET2BOW`) predicts with that same method; `DIET2DIET`
+(transformer layers on the label side) has its own and is refused.
+
 `SentenceScorer` reads exactly those layers' weights from the loaded TF model and
 computes the same thing in float32. It is built only for models it fully understands
-(`from_model` refuses anything else with `Unsupported`), and `predict` falls back to
-Rasa's own path for any message that is not the plain case. The numbers equal Rasa's to
+(`from_model` refuses anything else with `Unsupported`), and the patched `_predict`
+(`numpy_predict`) falls back to Rasa's own path for any message that is not the plain
+case. The numbers equal Rasa's to
 float32 rounding on every held-out message (tests/e2e/test_numpy_inference.py).
 """
 
