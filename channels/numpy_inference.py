@@ -17,23 +17,33 @@ The ResponseSelector's model here (`DIET2BOW`) predicts with that same method; `
 (transformer layers on the label side) has its own and is refused.
 
 `SentenceScorer` reads exactly those layers' weights from the loaded TF model and
-computes the same thing in float32. It is built only for models it fully understands
-(`from_model` refuses anything else with `Unsupported`), and the patched `_predict`
-(`numpy_predict`) falls back to Rasa's own path for any message that is not the plain
-case. The numbers equal Rasa's to
-float32 rounding on every held-out message (tests/e2e/test_numpy_inference.py).
+computes the same thing in float32. It is built once, when the classifier is loaded
+(`load_with_scorer`), and only for models it fully understands (`from_model` refuses
+anything else with `Unsupported`); the patched `_predict` (`numpy_predict`) falls back
+to Rasa's own path for any message that is not the plain case. The numbers equal Rasa's
+to float32 rounding on every held-out message (tests/e2e/test_numpy_inference.py).
 """
 
 from __future__ import annotations
 
+import functools
+import logging
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import scipy.sparse
+import tensorflow as tf
+from rasa.nlu.classifiers.diet_classifier import DIET
+from rasa.nlu.constants import TOKENS_NAMES
+from rasa.shared.nlu.constants import TEXT
+from rasa.utils.tensorflow.constants import COSINE, FEATURIZERS, INNER, SOFTMAX
+from rasa.utils.tensorflow.layers import DenseForSparse
 from scipy.special import erf
 
+logger = logging.getLogger(__name__)
 SQRT_HALF = np.float32(np.sqrt(0.5))
+SCORER = "_imuran_scorer"  # where a loaded classifier keeps its scorer (None: TF only)
 
 
 class Unsupported(Exception):
@@ -59,8 +69,6 @@ class Dense:
 
 def _dense(layer: Any) -> Dense:
     """Weights of a Keras Dense layer (incl. Rasa's DenseForSparse, RandomlyConnectedDense)."""
-    import tensorflow as tf
-
     if layer.activation is tf.nn.gelu:
         gelu = True
     elif layer.activation is tf.keras.activations.linear:
@@ -77,8 +85,6 @@ def _dense(layer: Any) -> Dense:
 
 def _ffnn(ffnn: Any) -> List[Dense]:
     """The dense layers of Rasa's `Ffnn` (its dropout layers do nothing at inference)."""
-    import tensorflow as tf
-
     out = []
     for layer in ffnn._ffn_layers:
         if isinstance(layer, tf.keras.layers.Dropout):
@@ -102,10 +108,6 @@ class SentenceScorer:
     @classmethod
     def from_model(cls, model: Any) -> "SentenceScorer":
         """Reads the weights; `Unsupported` unless the model is the plain case above."""
-        from rasa.nlu.classifiers.diet_classifier import DIET
-        from rasa.utils.tensorflow.constants import COSINE, INNER, SOFTMAX
-        from rasa.utils.tensorflow.layers import DenseForSparse
-
         if type(model).batch_predict is not DIET.batch_predict:
             raise Unsupported(f"{type(model).__name__} predicts differently from DIET")
         if not model.prepared_for_prediction or model.all_labels_embed is None:
@@ -186,10 +188,6 @@ def sentence_features(component: Any, message: Any) -> Optional[List[scipy.spars
     featurizer in Rasa's order (`Message.get_sparse_features` would stack them, and the
     token-level ones too, which the scorer never reads). None when the message is not
     the plain case (no tokens, dense features, ...): Rasa's own path handles those."""
-    from rasa.nlu.constants import TOKENS_NAMES
-    from rasa.shared.nlu.constants import TEXT
-    from rasa.utils.tensorflow.constants import FEATURIZERS
-
     if not message.get(TOKENS_NAMES[TEXT]):
         return None
     if any(f.attribute == TEXT and not f.is_sparse() for f in message.features):
@@ -202,41 +200,43 @@ def sentence_features(component: Any, message: Any) -> Optional[List[scipy.spars
     return [f.features for f in sentence]
 
 
-def numpy_predict(original: Any) -> Any:
-    """`DIETClassifier._predict` (also the ResponseSelector's) through `SentenceScorer`."""
+def load_with_scorer(original: Callable[..., Any]) -> Any:  # a classmethod
+    """`DIETClassifier.load` (also the ResponseSelector's), which then builds the scorer.
 
-    def _predict(self: Any, message: Any) -> Optional[Dict[str, Any]]:
-        model = self.model
-        if model is None or self._execution_context.should_add_diagnostic_data:
-            return original(self, message)  # diagnostic data comes from the TF model
-        scorer = self.__dict__.get("_imuran_scorer")
-        if scorer is None or scorer[0] is not model:
+    Rasa's load has already prepared the model for prediction (the label embeddings);
+    a model the scorer does not reproduce keeps None and is scored by TensorFlow.
+    """
+
+    @functools.wraps(original)
+    def load(cls: Any, *args: Any, **kwargs: Any) -> Any:
+        component = original(cls, *args, **kwargs)
+        scorer: Optional[SentenceScorer] = None
+        if component.model is not None:
             try:
-                built: Optional[SentenceScorer] = SentenceScorer.from_model(model)
-            except Unsupported as reason:
-                if not model.prepared_for_prediction:
-                    return original(self, message)  # prepares it; try again next time
-                _warn(self, f"scored by TensorFlow: {reason}")
-                built = None
+                scorer = SentenceScorer.from_model(component.model)
             except Exception as error:  # never worse than Rasa's own path
-                _warn(self, f"scored by TensorFlow ({type(error).__name__}: {error})")
-                built = None
-            scorer = (model, built)
-            self.__dict__["_imuran_scorer"] = scorer
-        features = sentence_features(self, message) if scorer[1] is not None else None
+                logger.warning("%s scored by TensorFlow: %s", cls.__name__, error)
+        component.__dict__[SCORER] = scorer
+        return component
+
+    return classmethod(load)
+
+
+def numpy_predict(original: Callable[..., Any]) -> Callable[..., Any]:
+    """`DIETClassifier._predict` (also the ResponseSelector's) through its scorer."""
+
+    @functools.wraps(original)  # inspect.unwrap() gives Rasa's own method back
+    def _predict(self: Any, message: Any) -> Optional[Dict[str, Any]]:
+        scorer: Optional[SentenceScorer] = self.__dict__.get(SCORER)
+        if scorer is None or self._execution_context.should_add_diagnostic_data:
+            return original(self, message)  # diagnostic data comes from the TF model
+        features = sentence_features(self, message)
         if features is None:
             return original(self, message)
         try:
-            return {"i_scores": scorer[1].scores(features)}
+            return {"i_scores": scorer.scores(features)}
         except Exception as error:  # never worse than Rasa's own path
-            _warn(self, f"message scored by TensorFlow ({type(error).__name__}: {error})")
+            logger.warning("%s: message scored by TensorFlow (%s)", type(self).__name__, error)
             return original(self, message)
 
-    _predict.__wrapped__ = original  # type: ignore[attr-defined]
     return _predict
-
-
-def _warn(component: Any, text: str) -> None:
-    import logging
-
-    logging.getLogger(__name__).warning("%s %s", type(component).__name__, text)

@@ -267,15 +267,17 @@ def apply() -> bool:
     Domain.is_empty = _remembered_is_empty()
     processor.DaskGraphRunner = SequentialGraphRunner  # the name Rasa's model loading uses
     import tensorflow as tf
-    import threadpoolctl
-    from rasa.nlu.classifiers.diet_classifier import DIETClassifier
     from rasa.utils.tensorflow.models import RasaModel
 
-    from channels.numpy_inference import numpy_predict
-
     if tf.__version__.startswith(PATCHED_TF_VERSION):
+        import threadpoolctl
+        from rasa.nlu.classifiers.diet_classifier import DIETClassifier
+
+        from channels.numpy_inference import load_with_scorer, numpy_predict
+
         RasaModel._rasa_predict = _direct_predict()
         RasaModel.load = _serving_load()
+        DIETClassifier.load = load_with_scorer(DIETClassifier.load.__func__)
         DIETClassifier._predict = numpy_predict(DIETClassifier._predict)
         # The scorer's products are tiny: OpenBLAS's second thread only spun, taking
         # 5 ms of CPU per message from the core the database and other requests need.
