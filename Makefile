@@ -105,7 +105,7 @@ bench-detector: .venv/.installed-dev ## Safety detector's added cost per message
 test: lint validate test-unit train test-e2e test-stories test-heldout test-safety ## Everything CI runs
 	@echo "==> All checks passed"
 
-bench: .venv/.installed-dev $(MODEL) ## Side by side with the rasa init bot: start, latency, load, memory, training (~12 min)
+bench: .venv/.installed-dev $(MODEL) ## Side by side with the rasa init bot: start, latency, load, memory, training (~5 min)
 	@$(BIN)/python scripts/load_benchmark.py --model $(MODEL) $(BENCH_ARGS)
 
 bench-scaled: .venv/.installed-dev system-packages $(MODEL) ## Also the nginx + 2 Rasa + PostgreSQL + Redis set, at 1/10/50 users
