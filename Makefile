@@ -11,8 +11,9 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 BIN := .venv/bin
 MODEL := models/imuran.tar.gz
-TRAIN_INPUTS := config.yml domain.yml $(shell find data components -type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null)
+TRAIN_INPUTS := config.yml domain.yml $(shell find data components clinic -type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null)
 RESULTS := results
+CODE := actions clinic components channels persistence rasa_patches deploy harness scripts tests
 
 # Fail, never pass, when pytest collects nothing (its exit code 5).
 define pytest
@@ -67,9 +68,9 @@ validate: .venv/.installed-runtime ## rasa data validate, warnings are errors
 
 lint: .venv/.installed-dev ## ruff, black and mypy
 	@echo "==> Lint: ruff, black, mypy"
-	@$(BIN)/ruff check actions components channels persistence deploy scripts tests
-	@$(BIN)/black --check --quiet actions components channels persistence deploy scripts tests
-	@$(BIN)/mypy actions components channels persistence
+	@$(BIN)/ruff check $(CODE)
+	@$(BIN)/black --check --quiet $(CODE)
+	@$(BIN)/mypy actions clinic components channels persistence rasa_patches harness
 
 test-unit: .venv/.installed-dev ## Actions, clinic hours, channel, detector and content tests (no model)
 	@echo "==> Unit and content tests"
@@ -86,47 +87,47 @@ screenshots: ## Copy the browser tests' widget screenshots into docs/ (after loo
 
 test-stories: .venv/.installed-dev $(MODEL) ## rasa test with test stories, failing on any prediction error
 	@echo "==> Test stories (rasa test core --fail-on-prediction-errors)"
-	@$(BIN)/rasa test core --model $(MODEL) --stories tests/stories --out $(RESULTS)/stories \
+	@$(BIN)/python -m rasa_patches test core --model $(MODEL) --stories tests/stories --out $(RESULTS)/stories \
 	  --fail-on-prediction-errors --quiet && echo "==> Test stories passed"
 
 test-heldout: .venv/.installed-dev $(MODEL) ## Held-out NLU set: evaluate, then gate on thresholds
 	@echo "==> Held-out NLU evaluation and gate"
-	@$(BIN)/python scripts/eval_heldout.py --model $(MODEL) --out $(RESULTS)/heldout.json
-	@$(BIN)/python scripts/gate.py $(RESULTS)/heldout.json tests/heldout/thresholds.yml
+	@$(BIN)/python -m scripts.eval_heldout --model $(MODEL) --out $(RESULTS)/heldout.json
+	@$(BIN)/python -m scripts.gate $(RESULTS)/heldout.json tests/heldout/thresholds.yml
 
 test-safety: .venv/.installed-dev $(MODEL) ## Locked safety suite x perturbations: no miss, <= 10% false alarms
 	@echo "==> Safety suite (tests/safety) through the trained model, then the gate"
-	@$(BIN)/python scripts/eval_safety.py --model $(MODEL) --out $(RESULTS)/safety.json
-	@$(BIN)/python scripts/gate.py $(RESULTS)/safety.json tests/safety/thresholds.yml
+	@$(BIN)/python -m scripts.eval_safety --model $(MODEL) --out $(RESULTS)/safety.json
+	@$(BIN)/python -m scripts.gate $(RESULTS)/safety.json tests/safety/thresholds.yml
 
 bench-detector: .venv/.installed-dev ## Safety detector's added cost per message (p50/p95)
-	@$(BIN)/python scripts/bench_detector.py
+	@$(BIN)/python -m scripts.bench_detector
 
 test: lint validate test-unit train test-e2e test-stories test-heldout test-safety ## Everything CI runs
 	@echo "==> All checks passed"
 
 bench: .venv/.installed-dev $(MODEL) ## Side by side with the rasa init bot: start, latency, load, memory, training (~5 min)
-	@$(BIN)/python scripts/load_benchmark.py --model $(MODEL) $(BENCH_ARGS)
+	@$(BIN)/python -m scripts.load_benchmark --model $(MODEL) $(BENCH_ARGS)
 
 bench-scaled: .venv/.installed-dev system-packages $(MODEL) ## Also the nginx + 2 Rasa + PostgreSQL + Redis set, at 1/10/50 users
-	@$(BIN)/python scripts/load_benchmark.py --model $(MODEL) --scaled-out --levels 1,10,50 $(BENCH_ARGS)
+	@$(BIN)/python -m scripts.load_benchmark --model $(MODEL) --scaled-out --levels 1,10,50 $(BENCH_ARGS)
 
 soak: .venv/.installed-dev $(MODEL) ## 30 minutes of steady load: memory growth, errors, client log vs tracker store
-	@$(BIN)/python scripts/soak.py --minutes $(or $(MINUTES),30)
+	@$(BIN)/python -m scripts.soak --minutes $(or $(MINUTES),30)
 
 audit: ## pip-audit of constraints.txt; fails on unreviewed findings or unchecked packages
 	@scripts/audit_dependencies.sh
 
 export: .venv/.installed-runtime ## Print one stored conversation as JSON: make export ID=<conversation id>
 	@test -n "$(ID)" || { echo "usage: make export ID=<conversation id>" >&2; exit 2; }
-	@$(BIN)/python scripts/conversations.py export "$(ID)"
+	@$(BIN)/python -m scripts.conversations export "$(ID)"
 
 erase: .venv/.installed-runtime ## Delete one stored conversation: make erase ID=<conversation id>
 	@test -n "$(ID)" || { echo "usage: make erase ID=<conversation id>" >&2; exit 2; }
-	@$(BIN)/python scripts/conversations.py erase "$(ID)"
+	@$(BIN)/python -m scripts.conversations erase "$(ID)"
 
 retention: .venv/.installed-runtime ## Delete conversations idle for more than DAYS days (default 30)
-	@$(BIN)/python scripts/conversations.py retention --days $(or $(DAYS),30)
+	@$(BIN)/python -m scripts.conversations retention --days $(or $(DAYS),30)
 
 clean: ## Remove models, results and caches (keeps .venv)
 	rm -rf models $(RESULTS) .rasa .pytest_cache .mypy_cache .ruff_cache

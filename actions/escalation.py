@@ -21,11 +21,11 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.clinic_hours import ClinicSettings
 from actions.escalation_record import append_record, escalation_record
-from actions.live_chat import ClinicAction, next_opening_phrase, open_until, where_to_chat
+from actions.live_chat import ClinicAction
 from actions.nurse_handoff import hand_to_nurse
-from actions.sign_names import SIGN_NAMES
+from clinic.hours import ClinicSettings, next_opening_phrase, open_until, where_to_chat
+from clinic.names import SIGN_NAMES
 
 logger = logging.getLogger(__name__)
 

@@ -9,9 +9,10 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.clinic_hours import ClinicSettings
-from actions.live_chat import ClinicAction, next_opening_phrase, open_until, where_to_chat
+from actions.live_chat import ClinicAction
 from actions.nurse_handoff import hand_to_nurse
+from clinic.hours import ClinicSettings, next_opening_phrase, open_until, where_to_chat
+from clinic.wording import SAFETY_LINE
 
 
 def handoff_message(settings: ClinicSettings, now: datetime) -> str:
@@ -24,8 +25,7 @@ def handoff_message(settings: ClinicSettings, now: datetime) -> str:
         )
     return (
         "The clinic's live chat is closed right now. It opens again "
-        f"{next_opening_phrase(settings, now)}. Until then: if you have signs of infection, "
-        "like a fever over 38 °C (100 °F), call your doctor right away. Don't wait for the "
+        f"{next_opening_phrase(settings, now)}. Until then: {SAFETY_LINE} Don't wait for the "
         f"chat. {appointment} In an emergency, call {settings.emergency_number}."
     )
 

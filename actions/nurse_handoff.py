@@ -16,24 +16,20 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ConversationPaused, EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.clinic_hours import ClinicSettings
-from actions.live_chat import where_to_chat
-from actions.nurse_queue import QueueConfig, build_summary, deliver
+from clinic.hours import ClinicSettings, where_to_chat
+from clinic.nurse_queue import QueueConfig, build_summary, deliver
+from clinic.wording import DONT_WAIT_FOR_NURSE
 
 QUEUED = (
     "I've passed your conversation to the clinic's nurse team, with what you told me. A "
     "nurse will reply here as soon as they can. Until then I'll pass your messages on."
-)
-QUEUED_SAFETY = (
-    "If you have signs of infection, like a fever over 38 °C (100 °F), call your doctor "
-    "right away. Don't wait for the nurse."
 )
 
 
 def queue_failed_message(settings: ClinicSettings) -> str:
     return (
         "I couldn't reach the nurse team just now. Please open the live chat on "
-        f"{where_to_chat(settings)}, or phone the clinic. {QUEUED_SAFETY} In an emergency, "
+        f"{where_to_chat(settings)}, or phone the clinic. {DONT_WAIT_FOR_NURSE} In an emergency, "
         f"call {settings.emergency_number}."
     )
 
@@ -56,7 +52,7 @@ async def hand_to_nurse(
         return None
     result = await deliver(build_summary(tracker, reason, now), config)
     if result.ok:
-        dispatcher.utter_message(text=f"{QUEUED} {QUEUED_SAFETY}", kind="notice")
+        dispatcher.utter_message(text=f"{QUEUED} {DONT_WAIT_FOR_NURSE}", kind="notice")
         return [ConversationPaused()]
     dispatcher.utter_message(text=queue_failed_message(settings), kind="urgent")
     return []

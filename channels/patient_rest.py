@@ -15,8 +15,7 @@ Message text is never written to the logs here.
 from __future__ import annotations
 
 import logging
-import re
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
+from typing import Any, Awaitable, Callable, Dict, Optional, Tuple
 
 from rasa.core.channels.channel import (
     CollectingOutputChannel,
@@ -27,26 +26,17 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels import rasa_speedups
-from channels.paused import reply_while_paused
-from channels.replies import SAFETY_LINE
+from channels.turn import MAX_MESSAGE_CHARS, neutralise_commands, patient_turn
+from clinic.wording import SAFETY_LINE
 from persistence.monitored_store import HEALTH
 
 logger = logging.getLogger(__name__)
 
-MAX_MESSAGE_CHARS = 20_000
 MAX_SENDER_CHARS = 128
-LEADING_SLASHES = re.compile(r"^\s*/+")
-FAILURE_REPLY = f"Sorry, something went wrong on my side. Please try again. {SAFETY_LINE}"
 TOO_LONG_REPLY = (
     f"That message is too long for me (over {MAX_MESSAGE_CHARS:,} characters). "
     f"Please send a shorter question. {SAFETY_LINE}"
 )
-
-
-def neutralise_commands(text: str) -> str:
-    """'/greet' -> 'greet': users type text; only Rasa's own tools may send intents."""
-    return LEADING_SLASHES.sub("", text, count=1)
 
 
 def parse_request(
@@ -77,9 +67,6 @@ class PatientRestInput(InputChannel):
     @classmethod
     def name(cls) -> str:
         return "rest"
-
-    def __init__(self) -> None:
-        rasa_speedups.apply()  # this channel is always on, so the server always has them
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint(f"patient_{self.name()}_webhook", __name__)
@@ -128,25 +115,12 @@ class PatientRestInput(InputChannel):
         if len(text) > MAX_MESSAGE_CHARS:
             return response.json({"error": "message too long", "text": TOO_LONG_REPLY}, status=413)
         collector = self.output_channel()
-        try:
-            await on_new_message(
-                UserMessage(
-                    neutralise_commands(text),
-                    collector,
-                    sender,
-                    input_channel=self.name(),
-                    metadata=metadata,
-                )
-            )
-            agent = getattr(request.app.ctx, "agent", None)
-            await reply_while_paused(agent, sender, collector, bool(collector.messages))
-        except Exception:
-            # Logged without the text (privacy); the user is told what to do.
-            logger.exception("Handling a %s message failed (sender %s)", self.name(), sender)
-            return response.json(self._fallback(sender, collector.messages))
+        message = UserMessage(
+            neutralise_commands(text),
+            collector,
+            sender,
+            input_channel=self.name(),
+            metadata=metadata,
+        )
+        await patient_turn(on_new_message, message, getattr(request.app.ctx, "agent", None))
         return response.json(collector.messages)
-
-    @staticmethod
-    def _fallback(sender: str, sent: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
-        """Keeps what was already said and adds the failure reply."""
-        return [*sent, {"recipient_id": sender, "text": FAILURE_REPLY}]

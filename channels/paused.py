@@ -18,8 +18,9 @@ from typing import Any, Dict, List, Optional, Set
 from rasa.core.channels.channel import OutputChannel
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from actions.nurse_queue import QueueConfig, deliver
-from channels.replies import SAFETY_LINE
+from clinic.hours import default_settings
+from clinic.nurse_queue import QueueConfig, deliver
+from clinic.wording import SAFETY_LINE, fill
 
 logger = logging.getLogger(__name__)
 # Forwarding runs beside the reply (a slow queue must not delay it); keep references so
@@ -39,7 +40,9 @@ WARNING_OF_INTENT = {
 def response_text(agent: Any, name: str) -> Optional[str]:
     """The first text variation of a domain response, or None."""
     variations = (agent.domain.responses or {}).get(name) or []
-    return str(variations[0].get("text")) if variations else None
+    if not variations:
+        return None
+    return fill(str(variations[0].get("text")), default_settings().emergency_number)
 
 
 async def paused_tracker(agent: Any, sender_id: str) -> Optional[DialogueStateTracker]:
@@ -89,7 +92,8 @@ async def reply_while_paused(
 
     `replied`: whether the bot already said something this turn. Every turn of an active
     conversation says something, so then there is nothing to check; this keeps a second
-    tracker read (about 9% of the server's time) off the normal path.
+    tracker read (a measurable share of the server's time, docs/benchmarks.md) off the
+    normal path.
     """
     if replied:
         return False

@@ -12,7 +12,6 @@ Forged, unsigned and stale (> 5 min) requests are refused by SlackInput itself (
 
 from __future__ import annotations
 
-import logging
 from typing import Any, Awaitable, Callable, Dict, List, Optional
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
@@ -20,10 +19,8 @@ from rasa.core.channels.slack import SlackBot, SlackInput
 from sanic.request import Request
 from slack_sdk.web.async_client import AsyncWebClient
 
-from channels.patient_rest import FAILURE_REPLY, neutralise_commands
-from channels.paused import reply_while_paused
+from channels.turn import neutralise_commands, patient_turn
 
-logger = logging.getLogger(__name__)
 SLACK_API_URL = "https://slack.com/api/"
 
 
@@ -89,19 +86,7 @@ class ClinicSlackInput(SlackInput):
         async def handle(message: UserMessage) -> None:
             # Slack gets its 200 before this runs (SlackInput handles in the background),
             # so a failure here can only be told to the user through Slack itself.
-            try:
-                await on_new_message(message)
-                output = message.output_channel
-                replied = getattr(output, "sent", 0) > 0
-                await reply_while_paused(agent, str(message.sender_id), output, replied)
-            except Exception:
-                logger.exception("Handling a Slack message failed (sender %s)", sender_id)
-                try:
-                    await message.output_channel.send_text_message(
-                        str(message.sender_id), FAILURE_REPLY
-                    )
-                except Exception:
-                    logger.exception("Could not tell the Slack user about the failure")
+            await patient_turn(on_new_message, message, agent)
 
         return await super().process_message(
             request, handle, neutralise_commands(text), sender_id, metadata

@@ -29,9 +29,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.patient_rest import FAILURE_REPLY, MAX_MESSAGE_CHARS, neutralise_commands
-from channels.paused import reply_while_paused
-from channels.replies import SAFETY_LINE
+from channels.turn import MAX_MESSAGE_CHARS, neutralise_commands, patient_turn
+from clinic.wording import SAFETY_LINE
 
 logger = logging.getLogger(__name__)
 
@@ -191,23 +190,17 @@ class TelegramSecureInput(InputChannel):
     ) -> None:
         output = self.get_output_channel()
         text = message.get("text")
-        try:
-            if not isinstance(text, str):
-                await output.send_text_message(sender, NOT_TEXT_REPLY)
-                return
-            await on_new_message(
-                UserMessage(
-                    neutralise_commands(text[:MAX_MESSAGE_CHARS]),
-                    output,
-                    sender,
-                    input_channel=self.name(),
-                    metadata={UPDATE_ID_KEY: update_id},
-                )
-            )
-            await reply_while_paused(agent, sender, output, output.sent > 0)
-        except Exception:
-            logger.exception("Handling a Telegram update failed (chat %s)", sender)
+        if not isinstance(text, str):
             try:
-                await output.send_text_message(sender, FAILURE_REPLY)
+                await output.send_text_message(sender, NOT_TEXT_REPLY)
             except Exception:
-                logger.exception("Could not tell the Telegram user about the failure")
+                logger.exception("Could not tell the Telegram user to send text (chat %s)", sender)
+            return
+        user_message = UserMessage(
+            neutralise_commands(text[:MAX_MESSAGE_CHARS]),
+            output,
+            sender,
+            input_channel=self.name(),
+            metadata={UPDATE_ID_KEY: update_id},
+        )
+        await patient_turn(on_new_message, user_message, agent)

@@ -26,8 +26,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.message_kind import message_kind
 from channels.patient_rest import PatientRestInput
+from clinic.message_kind import message_kind
 
 WEB_DIR = Path(__file__).resolve().parents[1] / "web"
 STATIC_FILES = {

@@ -15,7 +15,7 @@ Three decisions the stock pipeline cannot make:
    confidence means nothing on vocabulary it never saw. (Typos of warning signs are still
    caught by the safety detector, which runs after this component.)
 4. Not in the leaflet. A message that names a topic the leaflet does not cover
-   (components/uncovered_topics.yml: other drugs, alcohol, food...) is ``out_of_scope``
+   (content/uncovered_topics.yml: other drugs, alcohol, food...) is ``out_of_scope``
    even when the classifier picked a section: an answer about something else would be a
    confident near miss.
 """
@@ -43,14 +43,20 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from components.intent_override import answer_confidence, override_intent
+from clinic.content import CONTENT_DIR
+from components.intent_override import (
+    ANSWER_THRESHOLD_KEY,
+    DEFAULT_ANSWER_THRESHOLD,
+    answer_confidence,
+    override_intent,
+)
 
 logger = logging.getLogger(__name__)
 
 TOKENS_KEY = "text_tokens"  # set by the tokenizer earlier in the pipeline
 VOCABULARY_FILE = "vocabulary.json"
 OUT_OF_SCOPE_INTENT = "out_of_scope"
-DEFAULT_UNCOVERED = Path(__file__).with_name("uncovered_topics.yml")
+DEFAULT_UNCOVERED = CONTENT_DIR / "uncovered_topics.yml"
 
 
 def uncovered_pattern(path: Path) -> "re.Pattern[str]":
@@ -80,7 +86,7 @@ class AnswerConfidenceGuard(GraphComponent):
         """Defaults; config.yml sets the measured values."""
         return {
             "retrieval_intent": "leaflet",
-            "answer_threshold": 0.5,
+            "answer_threshold": DEFAULT_ANSWER_THRESHOLD,
             "safety_intents": ["emergency", "report_infection_sign"],
             "safety_threshold": 0.3,
             "uncovered_topics": None,
@@ -156,6 +162,7 @@ class AnswerConfidenceGuard(GraphComponent):
         return messages
 
     def _process_one(self, message: Message) -> None:
+        message.set(ANSWER_THRESHOLD_KEY, self.answer_threshold)  # for the safety detector
         intent = message.get(INTENT) or {}
         name = intent.get(INTENT_NAME_KEY)
         if not has_words(message.get(TEXT)) or not self.knows_a_word(message):

@@ -13,6 +13,16 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 RESPONSE_SELECTOR_KEY = "response_selector"
+# The answer guard's threshold, left on the message for the safety detector: a leaflet
+# answer must pass the same threshold whichever component decides it (one setting, in
+# config.yml under the guard).
+ANSWER_THRESHOLD_KEY = "answer_threshold"
+DEFAULT_ANSWER_THRESHOLD = 0.4
+
+
+def answer_threshold(message: Message) -> float:
+    """The threshold a leaflet answer must reach for this message."""
+    return float(message.get(ANSWER_THRESHOLD_KEY) or DEFAULT_ANSWER_THRESHOLD)
 
 
 def answer_confidence(message: Message, retrieval_intent: str) -> Optional[float]:

@@ -1,11 +1,12 @@
 """Leaflet answers read at run time, outside the trained model.
 
 Why: Rasa puts retrieval-intent responses into the NLU training data, so editing one answer
-text changed the fingerprint of every NLU component and retrained them all (61 s, see
-docs/benchmarks.md). The model only needs the section ids (`leaflet/<id>` in data/nlu); the
+text changed the fingerprint of every NLU component and retrained them all (the time it
+took: docs/benchmarks.md). The model only needs the section ids (`leaflet/<id>` in data/nlu); the
 texts live in `content/leaflet_answers.yml` and this generator serves them, the way Rasa's
 own NLG endpoint separates wording from dialogue learning, but in-process, so there is no
-extra service to fail.
+extra service to fail. It also fills the safety placeholders every response may use
+(`{safety_line}`, `{emergency_number}`: clinic/wording.py).
 
 Configured in endpoints.yml:
 
@@ -31,10 +32,13 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
+from clinic.content import CONTENT_DIR
+from clinic.hours import default_settings
+from clinic.wording import placeholders
+
 logger = logging.getLogger(__name__)
 
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_ANSWERS = ROOT / "content" / "leaflet_answers.yml"
+DEFAULT_ANSWERS = CONTENT_DIR / "leaflet_answers.yml"
 PREFIX = "utter_leaflet/"
 
 Responses = Dict[str, List[Dict[str, Any]]]
@@ -150,4 +154,5 @@ class LeafletAnswerGenerator(TemplatedNaturalLanguageGenerator):
             self.reload_if_changed()
             if utter_action not in self._answers:
                 logger.error("No answer text for %s in %s", utter_action, self.path)
-        return await super().generate(utter_action, tracker, output_channel, **kwargs)
+        values = {**placeholders(default_settings().emergency_number), **kwargs}
+        return await super().generate(utter_action, tracker, output_channel, **values)

@@ -7,8 +7,9 @@ a word we know, and it lies within one edit (words of up to 5 letters) or two ed
 (Damerau-Levenshtein, rapidfuzz). So "never" is never read as "fever", and "rain" never
 as "pain": both are English words.
 
-Memory: the English list as pyspellchecker keeps it costs ~36 MB in every server; only
-membership is needed, so a sorted array of the words' hashes is kept instead (~1 MB).
+Memory: the English list as pyspellchecker keeps it (a dict of every word and its count)
+is large, and every server would hold it; only membership is needed, so a sorted array of
+the words' hashes is kept instead, a small fraction of the size (docs/benchmarks.md).
 Decisions are cached in a bounded LRU cache, so a stream of never-seen words cannot grow
 the server's memory.
 """
@@ -28,7 +29,7 @@ CACHE_SIZE = 65_536
 
 
 class EnglishWords:
-    """Membership in pyspellchecker's English list, in ~1 MB instead of ~36 MB.
+    """Membership in pyspellchecker's English list, in far less memory than its dict.
 
     Keeps a sorted array of the words' hashes (Python's string hash, fixed for the life of
     the process), not the words: only "is this an English word?" is ever asked.

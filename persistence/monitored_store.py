@@ -9,22 +9,23 @@ nothing. That must not go unseen, so this store
   a live `SELECT 1` when asked, so a load balancer or monitor sees the server degraded,
 and then re-raises, so Rasa's fail-safe still keeps the conversation going.
 
-For SQLite it also turns on write-ahead logging: commits cost ~0.35 ms instead of ~1.1 ms
-here, readers do not block the writer, and every commit is still synced to disk
-(synchronous stays FULL), so a killed server loses no committed turn. And it keeps its
-connections: SQLAlchemy 1.4 gives a SQLite file no pool, so Rasa opened, set up and closed
-a connection for every read and every write (and closing the last one checkpoints the
-log), about a quarter of the server's event-loop time under load (py-spy,
+For SQLite it also turns on write-ahead logging: commits cost less than with SQLite's
+default journal (docs/benchmarks.md), readers do not block the writer, and every commit is
+still synced to disk (synchronous stays FULL), so a killed server loses no committed turn.
+And it keeps its connections: SQLAlchemy 1.4 gives a SQLite file no pool, so Rasa opened,
+set up and closed a connection for every read and every write (and closing the last one
+checkpoints the log), a large share of the server's event-loop time under load (py-spy,
 docs/benchmarks.md).
 
 A single server can also keep its recent conversations (`cache_conversations: N`): reading
 a conversation back costs a query through SQLAlchemy's ORM, a JSON parse per event and a
-replay of every event into a new tracker, ~17% of the server's time under load, to rebuild
-a tracker this process itself wrote a moment ago. The cached tracker is handed out only
-while it holds exactly the events this store has written (a turn that failed before saving
-changed it, so the next read goes to the database) and one conversation session (what
-Rasa's read returns). Every write still goes to the database first. Only for a server that
-is the database's only writer: the Redis lock store (several servers) turns it off.
+replay of every event into a new tracker, a large share of the server's time under load
+(docs/benchmarks.md), to rebuild a tracker this process itself wrote a moment ago. The
+cached tracker is handed out only while it holds exactly the events this store has written
+(a turn that failed before saving changed it, so the next read goes to the database) and
+one conversation session (what Rasa's read returns). Every write still goes to the
+database first. Only for a server that is the database's only writer: the Redis lock store
+(several servers) turns it off.
 
 In endpoints.yml: `type: persistence.monitored_store.MonitoredSQLTrackerStore`, with the
 same settings as Rasa's `type: SQL` (dialect, url, port, db, username, password), plus

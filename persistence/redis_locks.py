@@ -16,13 +16,11 @@ alone let a later message get an earlier ticket on the other server.
 A message waiting for the one before it checks the lock every 50 ms instead of Rasa's 1 s,
 so the second of two quick messages is not held up to a second longer than needed.
 
-A ticket is issued when a server's event loop takes the message up, so this store also
-moves the NLU off the event loop (channels/nlu_thread.py): a server busy understanding
-one message still takes up the next at once. Measured with 12-message bursts from one
-sender over nginx and two servers (docs/production.md): 10 ms apart, 8 of 8 bursts were
-stored out of order without it and 1 of 8 with it; 30 ms apart, 1 of 8 and 0 of 8.
-Several servers write the same conversations, so it also turns off the tracker store's
-cache of recent conversations (persistence/monitored_store.py).
+A ticket is issued when a server's event loop takes the message up, so a server with this
+store understands messages off the event loop (rasa_patches/nlu_thread.py): a server busy
+understanding one message still takes up the next at once (bursts measured in
+docs/production.md). Several servers write the same conversations, so it also turns off
+the tracker store's cache of recent conversations (persistence/monitored_store.py).
 
 In endpoints: `lock_store: {type: persistence.redis_locks.AtomicRedisLockStore, url, port,
 db, password}` (the same settings as Rasa's `type: redis`).
@@ -38,7 +36,6 @@ from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
-from channels import nlu_thread
 from persistence import monitored_store
 
 WAIT_BETWEEN_CHECKS_S = 0.05
@@ -58,7 +55,6 @@ class AtomicRedisLockStore(RedisLockStore):
         )
         settings.pop("type", None)
         super().__init__(host=host, **settings)
-        nlu_thread.apply()
         monitored_store.conversations_shared_between_servers()  # no server's copy is safe
 
     def _atomically(self, conversation_id: str, change: Change[T]) -> T:

@@ -1,6 +1,6 @@
 """The safety detector's added cost per message, p50/p95/p99, on realistic messages.
 
-    python scripts/bench_detector.py [--rounds 3]
+    python -m scripts.bench_detector [--rounds 3]
 
 Times InfectionSignDetector.process() on one message at a time (what it adds to every
 turn), over the safety suite and the held-out NLU set, each message several rounds, after
@@ -19,12 +19,11 @@ from typing import List
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from components.safety import InfectionSignDetector  # noqa: E402
+from harness.nlu import load_examples
+from harness.perturb import long_text
 
-from components.safety_detector import InfectionSignDetector  # noqa: E402
-from scripts.nlu_parse import load_examples  # noqa: E402
-from tests.safety.perturb import long_text  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def messages() -> List[str]:

@@ -1,8 +1,8 @@
 """Export, erase, or expire stored conversations (see persistence/conversations.py).
 
-    python scripts/conversations.py export CONVERSATION_ID   > conversation.json
-    python scripts/conversations.py erase CONVERSATION_ID
-    python scripts/conversations.py retention --days 30
+    python -m scripts.conversations export CONVERSATION_ID   > conversation.json
+    python -m scripts.conversations erase CONVERSATION_ID
+    python -m scripts.conversations retention --days 30
 
 Uses the tracker store named by --endpoints (default: $ENDPOINTS or endpoints.yml), with
 the same environment variables as the server (TRACKER_DB, DB_*).
@@ -16,15 +16,14 @@ import os
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from persistence.conversations import (  # noqa: E402
+from persistence.conversations import (
     delete_older_than,
     engine_from_endpoints,
     erase_conversation,
     export_conversation,
 )
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def main(argv: list) -> int:

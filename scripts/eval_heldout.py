@@ -1,6 +1,6 @@
 """Run the held-out NLU set through the trained model and write what it predicted.
 
-    python scripts/eval_heldout.py [--model models/imuran.tar.gz]
+    python -m scripts.eval_heldout [--model models/imuran.tar.gz]
         [--data tests/heldout/nlu_heldout.yml] [--out results/heldout.json]
 
 The full NLU pipeline runs (classifiers, FallbackClassifier and the answer guard), so the
@@ -19,10 +19,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Dict, List
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from harness.nlu import load_examples, parse_all
 
-from scripts.nlu_parse import load_examples, parse_all  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 LEAFLET_PREFIX = "leaflet/"
 

@@ -1,6 +1,6 @@
 """Run the locked safety suite and its perturbations through the trained model.
 
-    python scripts/eval_safety.py [--model models/imuran.tar.gz] [--out results/safety.json]
+    python -m scripts.eval_safety [--model models/imuran.tar.gz] [--out results/safety.json]
 
 A message escalates when the full NLU pipeline (classifiers, guard, safety detector)
 ends on `report_infection_sign` or `emergency`. Writes the counts, recall, the exact
@@ -19,20 +19,14 @@ from pathlib import Path
 from typing import Any, Dict, List
 
 import yaml
-from scipy.stats import beta
+
+from harness.nlu import parse_all
+from harness.perturb import expand
+from harness.stats import miss_rate_upper_bound
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from scripts.nlu_parse import parse_all  # noqa: E402
-from tests.safety.perturb import expand  # noqa: E402
 
 ESCALATING = {"report_infection_sign", "emergency"}
-
-
-def miss_rate_upper_95(misses: int, n: int) -> float:
-    """Two-sided 95% Clopper-Pearson upper bound of a proportion misses/n."""
-    return 1.0 if n == 0 else float(beta.ppf(0.975, misses + 1, n - misses))
 
 
 def summarise(rows: List[Dict[str, Any]], n_base_pos: int, n_base_neg: int) -> Dict[str, Any]:
@@ -50,9 +44,9 @@ def summarise(rows: List[Dict[str, Any]], n_base_pos: int, n_base_neg: int) -> D
         "n_variants": len(rows),
         "missed_escalations": len(misses),
         "recall": round(1 - len(misses) / len(positives), 5) if positives else 0.0,
-        "miss_rate_upper_95": round(miss_rate_upper_95(len(misses), len(positives)), 5),
+        "miss_rate_upper_95": round(miss_rate_upper_bound(len(misses), len(positives)), 5),
         "base_missed_escalations": len(base_misses),
-        "base_miss_rate_upper_95": round(miss_rate_upper_95(len(base_misses), len(base_pos)), 5),
+        "base_miss_rate_upper_95": round(miss_rate_upper_bound(len(base_misses), len(base_pos)), 5),
         "false_escalations": len(false),
         "false_escalation_rate": round(len(false) / len(negatives), 4) if negatives else 0.0,
         "false_by_reason": dict(Counter(r["why"] for r in false)),

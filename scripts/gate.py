@@ -1,7 +1,7 @@
 """Fail the build when an evaluation report is below its thresholds.
 
-    python scripts/gate.py results/heldout.json tests/heldout/thresholds.yml
-    python scripts/gate.py results/safety.json tests/safety/thresholds.yml
+    python -m scripts.gate results/heldout.json tests/heldout/thresholds.yml
+    python -m scripts.gate results/safety.json tests/safety/thresholds.yml
 
 Reads a report written by scripts/eval_*.py; never computes figures itself.
 """

@@ -51,15 +51,20 @@ wait_for() {  # url, seconds, what
 wait_for "http://127.0.0.1:$ACTIONS_PORT/health" 60 "the action server"
 
 if [ "$mode" = shell ]; then
-  echo "==> Starting a terminal chat (type /stop to end)"
-  .venv/bin/rasa shell --model "$MODEL" --endpoints "$ENDPOINTS" --interface 127.0.0.1 --port "$RASA_PORT"
+  # The terminal chat needs no channel's secrets: only the channels that can start as
+  # the environment is, said quietly.
+  .venv/bin/python -m deploy.active_credentials credentials.yml "$LOG_DIR/credentials.shell.yml" >/dev/null
+  echo "==> Starting a terminal chat (about 20 s; type /stop to end; log: $LOG_DIR/shell.log)"
+  .venv/bin/python -m rasa_patches shell --model "$MODEL" --endpoints "$ENDPOINTS" \
+    --credentials "$LOG_DIR/credentials.shell.yml" --interface 127.0.0.1 --port "$RASA_PORT" \
+    2>>"$LOG_DIR/shell.log"
   exit 0
 fi
 
 echo "==> Channels (secrets from environment variables; see README):"
-.venv/bin/python scripts/active_credentials.py credentials.yml "$LOG_DIR/credentials.active.yml"
+.venv/bin/python -m deploy.active_credentials credentials.yml "$LOG_DIR/credentials.active.yml"
 echo "==> Starting the Rasa server on 127.0.0.1:$RASA_PORT (log: $LOG_DIR/rasa.log; about 20-60 s)"
-.venv/bin/python scripts/rasa_server.py run --model "$MODEL" --endpoints "$ENDPOINTS" --credentials "$LOG_DIR/credentials.active.yml" \
+.venv/bin/python -m rasa_patches run --model "$MODEL" --endpoints "$ENDPOINTS" --credentials "$LOG_DIR/credentials.active.yml" \
   --interface 127.0.0.1 --port "$RASA_PORT" >"$LOG_DIR/rasa.log" 2>&1 &
 pids+=($!)
 started=$SECONDS

@@ -1,6 +1,6 @@
 """Soak test: steady load for a long time, then check memory, errors and the records.
 
-    python scripts/soak.py [--minutes 30] [--rate 8] [--users 4] [--warmup 3]
+    python -m scripts.soak [--minutes 30] [--rate 8] [--users 4] [--warmup 3]
 
 Starts the real action server and Rasa server (SQLite tracker store, as `make run`),
 sends the assistant's message mix at a steady rate from several simulated users (a new
@@ -27,12 +27,11 @@ from typing import Any, Dict, List
 
 import aiohttp
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from harness.load import OUR_MESSAGES, process_tree_rss_mb
+from harness.servers import Servers
+from persistence.conversations import export_conversation
 
-from persistence.conversations import export_conversation  # noqa: E402
-from scripts.load_benchmark import OUR_MESSAGES, process_tree_rss_mb  # noqa: E402
-from tests.e2e.servers import Servers  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 
 async def user(

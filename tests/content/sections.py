@@ -8,7 +8,7 @@ from typing import Dict, List
 
 import yaml
 
-from scripts.nlu_parse import load_examples
+from harness.nlu import load_examples
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTRACT = ROOT.parent / "shared" / "CONTRACT.md"

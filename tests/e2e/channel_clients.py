@@ -16,9 +16,9 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import requests
 
+from harness.recorder import Recorded
+from harness.servers import Servers
 from tests.e2e.conftest import Fakes
-from tests.e2e.servers import Servers
-from tests.fakes.recorder import Recorded
 
 _update_ids = itertools.count(int(time.time()))
 

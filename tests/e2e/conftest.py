@@ -16,8 +16,8 @@ from typing import Iterator
 
 import pytest
 
-from tests.e2e.servers import MODEL, ROOT, Servers
-from tests.fakes.recorder import Recorder
+from harness.recorder import Recorder
+from harness.servers import MODEL, ROOT, Servers
 
 HERE = Path(__file__).resolve().parent
 CLOSED_CLINIC = HERE / "clinic_closed.yml"

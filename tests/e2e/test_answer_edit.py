@@ -8,7 +8,7 @@ from typing import Iterator, List
 
 import pytest
 
-from tests.e2e.servers import Servers
+from harness.servers import Servers
 
 
 @pytest.fixture()

@@ -10,6 +10,7 @@ from typing import Callable, Dict, List
 import pytest
 import requests
 
+from harness.servers import Servers
 from tests.e2e.channel_clients import (
     post_telegram,
     send_rest,
@@ -22,7 +23,6 @@ from tests.e2e.channel_clients import (
     telegram_update,
 )
 from tests.e2e.conftest import Fakes
-from tests.e2e.servers import Servers
 
 WARNING = "This could be a sign of infection"
 EMERGENCY = "This sounds like an emergency"

@@ -21,10 +21,10 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.training_data.message import Message
 from rasa.utils.tensorflow.models import RasaModel
 
-from channels import rasa_speedups
-from channels.graph_runner import SequentialGraphRunner
-from scripts.nlu_parse import load_examples
-from tests.e2e.servers import MODEL
+import rasa_patches
+from harness.nlu import load_examples
+from harness.servers import MODEL
+from rasa_patches.graph_runner import SequentialGraphRunner
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -44,7 +44,7 @@ def test_every_held_out_message_is_understood_exactly_as_before() -> None:
     texts = [text for text, _ in load_examples(ROOT / "tests" / "heldout" / "nlu_heldout.yml")]
     agent = Agent.load(str(MODEL))
     # Applied once per process (other tests may have done it): compare with what it wraps.
-    assert rasa_speedups.apply() is True
+    assert rasa_patches.install()
     patched = RasaModel._rasa_predict
     original = inspect.unwrap(patched)
     numpy_scorer = DIETClassifier._predict
@@ -81,7 +81,7 @@ def test_the_graph_runner_and_shared_features_change_no_answer() -> None:
     if not MODEL.exists():
         pytest.fail(f"No trained model at {MODEL}: run `make train` (make test does).")
     texts = [text for text, _ in load_examples(ROOT / "tests" / "heldout" / "nlu_heldout.yml")]
-    assert rasa_speedups.apply() is True
+    assert rasa_patches.install()
     agent = Agent.load(str(MODEL))
     processor = agent.processor
     assert processor is not None
@@ -140,7 +140,7 @@ def test_models_loaded_for_serving_have_rasas_weights_and_answers() -> None:
     if not MODEL.exists():
         pytest.fail(f"No trained model at {MODEL}: run `make train` (make test does).")
     texts = [text for text, _ in load_examples(ROOT / "tests" / "heldout" / "nlu_heldout.yml")]
-    assert rasa_speedups.apply() is True
+    assert rasa_patches.install()
     serving = RasaModel.__dict__["load"]
     try:
         RasaModel.load = classmethod(inspect.unwrap(serving.__func__))  # type: ignore

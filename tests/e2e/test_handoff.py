@@ -9,10 +9,10 @@ from typing import Any, Dict, Iterator, List
 import pytest
 import requests
 
+from harness.recorder import Recorded
+from harness.servers import Servers
 from tests.e2e.channel_clients import send_telegram, send_widget
 from tests.e2e.conftest import Fakes
-from tests.e2e.servers import Servers
-from tests.fakes.recorder import Recorded
 
 QUEUED = "passed your conversation to the clinic's nurse team"
 HELD = "A nurse has your conversation"

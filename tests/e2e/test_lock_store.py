@@ -9,8 +9,8 @@ from typing import Iterator, List
 
 import pytest
 
+from harness.services import Redis
 from persistence.redis_locks import AtomicRedisLockStore
-from tests.infra.services import Redis
 
 
 @pytest.fixture(scope="module")

@@ -13,10 +13,10 @@ import pytest
 from rasa.core.agent import Agent
 from rasa.nlu.classifiers.diet_classifier import DIETClassifier
 
-from channels import rasa_speedups
-from channels.numpy_inference import SCORER
-from scripts.nlu_parse import load_examples
-from tests.e2e.servers import MODEL
+import rasa_patches
+from harness.nlu import load_examples
+from harness.servers import MODEL
+from rasa_patches.numpy_inference import SCORER
 
 ROOT = Path(__file__).resolve().parents[2]
 # float32 arithmetic in another order than TF's: differences of a few units in the 7th
@@ -42,7 +42,7 @@ def summary(parsed: Dict[str, Any]) -> Tuple[List[Any], List[Any], Any]:
 
 def test_numpy_scores_equal_tensorflows_for_every_message() -> None:
     texts = held_out_texts() + ODD_INPUTS
-    assert rasa_speedups.apply() is True
+    assert rasa_patches.install()
     ours = DIETClassifier._predict
     rasas = inspect.unwrap(ours)
     assert rasas is not ours
@@ -85,7 +85,7 @@ def test_numpy_scores_equal_tensorflows_for_every_message() -> None:
 
 def test_numpy_scoring_changes_no_understanding() -> None:
     texts = held_out_texts() + ODD_INPUTS
-    assert rasa_speedups.apply() is True
+    assert rasa_patches.install()
     ours = DIETClassifier._predict
     agent = Agent.load(str(MODEL))
 

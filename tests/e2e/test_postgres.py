@@ -13,8 +13,8 @@ import pytest
 import requests
 import yaml
 
-from tests.e2e.servers import MODEL, ROOT, Servers
-from tests.infra.postgres import Postgres
+from harness.postgres import Postgres
+from harness.servers import MODEL, ROOT, Servers
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from typing import List
 
 import requests
 
-from tests.e2e.servers import ROOT, Servers
+from harness.servers import ROOT, Servers
 
 DAY = 86_400
 

@@ -9,7 +9,7 @@ from typing import Any, Dict, List
 import pytest
 import requests
 
-from tests.e2e.servers import Servers
+from harness.servers import Servers
 
 
 def new_sender() -> str:

@@ -11,7 +11,7 @@ import time
 
 import requests
 
-from tests.e2e.servers import Servers
+from harness.servers import Servers
 
 
 def stored_turns(servers: Servers, sender: str) -> list:

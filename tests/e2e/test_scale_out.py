@@ -17,8 +17,8 @@ from typing import Dict, Iterator, List, Tuple
 import pytest
 import requests
 
-from tests.e2e.servers import MODEL
-from tests.infra.cluster import Cluster
+from harness.cluster import Cluster
+from harness.servers import MODEL
 
 
 @pytest.fixture(scope="module")

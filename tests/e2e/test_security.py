@@ -11,8 +11,8 @@ from typing import Iterator
 import pytest
 import requests
 
-from tests.e2e.servers import ROOT, Servers
-from tests.infra.services import Nginx
+from harness.servers import ROOT, Servers
+from harness.services import Nginx
 
 ALLOWED = "https://clinic.example"
 
@@ -115,5 +115,5 @@ def test_action_server_listens_on_loopback_only(servers: Servers) -> None:
 def test_production_start_never_exposes_the_rasa_api_without_a_token() -> None:
     run = (ROOT / "scripts" / "run.sh").read_text()
     for line in run.splitlines():
-        if "rasa_server.py run" in line or "rasa run" in line:
+        if "rasa_patches run" in line or "rasa run" in line:
             assert "--enable-api" not in line or "--auth-token" in line or "--jwt" in line

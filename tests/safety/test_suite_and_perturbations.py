@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from components.safety_detector import detect
-from tests.safety.perturb import PERTURBATIONS, expand, long_text, typo, variants
+from components.safety import detect
+from harness.perturb import PERTURBATIONS, expand, long_text, typo, variants
 
 SUITE = yaml.safe_load((Path(__file__).parent / "suite.yml").read_text(encoding="utf-8"))
 POSITIVE = [item["text"] for item in SUITE["must_escalate"]]

@@ -9,12 +9,12 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.clinic_hours import ClinicSettings, load_settings
+from clinic.hours import ClinicSettings, load_settings
 
 
 @pytest.fixture
 def settings() -> ClinicSettings:
-    """The shipped defaults (actions/clinic.yml): Mon-Fri 09:00-15:00 America/New_York."""
+    """The shipped defaults (content/clinic.yml): Mon-Fri 09:00-15:00 America/New_York."""
     return load_settings()
 
 

@@ -10,13 +10,13 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa_sdk.events import ConversationPaused
 
 from actions.nurse_handoff import hand_to_nurse
-from actions.nurse_queue import QueueConfig
-from channels.message_kind import message_kind
 from channels.slack import buttons_as_text
 from channels.telegram import REMEMBERED_UPDATES, TelegramSecureInput
 from channels.widget import WidgetInput, allowed_origins, history_messages
-from scripts.active_credentials import active_channels
-from tests.fakes.recorder import Recorder
+from clinic.message_kind import message_kind
+from clinic.nurse_queue import QueueConfig
+from deploy.active_credentials import active_channels
+from harness.recorder import Recorder
 from tests.unit.conftest import utc
 
 TUESDAY_NOON_ET = utc(2026, 1, 13, 17, 0)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from actions.clinic_hours import (
+from clinic.hours import (
     SettingsError,
     describe_day,
     format_clock,

@@ -14,7 +14,7 @@ from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 
-from channels.graph_runner import SequentialGraphRunner
+from rasa_patches.graph_runner import SequentialGraphRunner
 
 CALLS: List[str] = []
 

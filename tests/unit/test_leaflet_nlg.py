@@ -20,7 +20,7 @@ from components.leaflet_nlg import (
     LeafletAnswerGenerator,
     load_answers,
 )
-from scripts.nlu_parse import load_examples
+from harness.nlu import load_examples
 
 ROOT = Path(__file__).resolve().parents[2]
 SECTIONS = ROOT / "data" / "responses" / "leaflet_sections.yml"

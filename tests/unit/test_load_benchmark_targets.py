@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Dict
 
-from scripts.load_benchmark import targets
+from harness.load import targets
 
 
 def level(users: int, rate: float, p95: float, errors: int = 0) -> Dict[str, Any]:

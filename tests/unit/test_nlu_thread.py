@@ -7,9 +7,11 @@ from typing import Any, Dict, List
 
 import pytest
 from rasa.core.channels.channel import UserMessage
+from rasa.core.lock_store import InMemoryLockStore, RedisLockStore
 from rasa.core.processor import MessageProcessor
 
-from channels import nlu_thread
+import rasa_patches
+from rasa_patches import nlu_thread
 
 
 class FakeProcessor:
@@ -37,10 +39,34 @@ class FakeProcessor:
         self.steps.append("unseen")
 
 
-def test_apply_installs_the_threaded_parse_once() -> None:
-    assert nlu_thread.apply() is True
-    assert nlu_thread.apply() is True
-    assert MessageProcessor.parse_message is nlu_thread.parse_message_in_thread
+def test_install_puts_the_dispatching_parse_in_place() -> None:
+    assert rasa_patches.install() == rasa_patches.install()
+    assert MessageProcessor.parse_message is nlu_thread.parse_message
+
+
+@pytest.mark.asyncio
+async def test_only_a_processor_with_a_redis_lock_store_parses_in_the_thread(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: List[str] = []
+
+    async def on_loop(*_: Any, **__: Any) -> Dict[str, Any]:
+        calls.append("loop")
+        return {}
+
+    async def in_thread(*_: Any, **__: Any) -> Dict[str, Any]:
+        calls.append("thread")
+        return {}
+
+    monkeypatch.setattr(nlu_thread, "_original_parse_message", on_loop)
+    monkeypatch.setattr(nlu_thread, "parse_message_in_thread", in_thread)
+    single, shared = FakeProcessor(), FakeProcessor()
+    single.lock_store = InMemoryLockStore()  # type: ignore[attr-defined]
+    shared.lock_store = RedisLockStore.__new__(RedisLockStore)  # type: ignore[attr-defined]
+    message = UserMessage("hi", sender_id="s0")
+    await nlu_thread.parse_message(single, message)  # type: ignore[arg-type]
+    await nlu_thread.parse_message(shared, message)  # type: ignore[arg-type]
+    assert calls == ["loop", "thread"]
 
 
 @pytest.mark.asyncio

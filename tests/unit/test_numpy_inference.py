@@ -12,7 +12,7 @@ import tensorflow as tf
 from rasa.nlu.classifiers.diet_classifier import DIET
 from rasa.utils.tensorflow.model_data import FeatureSignature
 
-from channels.numpy_inference import Dense, SentenceScorer, Unsupported, _dense, _l2_normalize
+from rasa_patches.numpy_inference import Dense, SentenceScorer, Unsupported, _dense, _l2_normalize
 
 VALUES = np.linspace(-6, 6, 241, dtype=np.float32).reshape(1, -1)
 

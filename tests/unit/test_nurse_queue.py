@@ -17,7 +17,7 @@ from typing import Any, Dict, Iterator, List, Sequence, Union
 import pytest
 from rasa_sdk import Tracker
 
-from actions.nurse_queue import MAX_TURN_CHARS, DeliveryResult, QueueConfig, build_summary, deliver
+from clinic.nurse_queue import MAX_TURN_CHARS, DeliveryResult, QueueConfig, build_summary, deliver
 from tests.unit.conftest import utc
 
 NOW = utc(2026, 1, 10, 16, 0)
@@ -139,7 +139,7 @@ async def test_each_delivery_has_its_own_idempotency_key(receiver):
 @pytest.mark.asyncio
 async def test_gives_up_after_the_configured_attempts_and_logs_no_text(receiver, caplog):
     receiver.script = [500]
-    caplog.set_level(logging.WARNING, logger="actions.nurse_queue")
+    caplog.set_level(logging.WARNING, logger="clinic.nurse_queue")
     result = await deliver(SUMMARY, config(receiver.url, attempts=4))
     assert result == DeliveryResult(ok=False, attempts=4, error="HTTP 500")
     assert len(receiver.requests) == 4

@@ -17,13 +17,14 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.utils.common import all_subclasses
 
-from channels import rasa_speedups
+import rasa_patches
+from rasa_patches import speedups as rasa_speedups
 
 
 @pytest.fixture(scope="module", autouse=True)
 def applied() -> None:
-    assert rasa_speedups.apply() is True
-    assert rasa_speedups.apply() is True  # idempotent
+    assert rasa_patches.install()
+    assert rasa_patches.install() == rasa_patches.install()  # idempotent
 
 
 def test_valid_action_result_passes() -> None:
@@ -85,7 +86,7 @@ def test_sparse_features_are_combined_once_per_message_and_as_before() -> None:
 
 
 def test_domain_emptiness_is_rasas_answer_worked_out_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert rasa_speedups.apply() is True
+    assert rasa_patches.install()
     original = inspect.unwrap(Domain.is_empty)
     assert original is not Domain.is_empty
     calls: List[Domain] = []

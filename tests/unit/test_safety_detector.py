@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
-from components.safety_detector import (
+from components.safety import (
     InfectionSignDetector,
     detect,
     iter_lexicon_phrases,

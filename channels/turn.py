@@ -1,0 +1,56 @@
+"""One patient turn, the same on every channel: handle the message, reply for the bot
+while a nurse has the conversation, and reply on failure. Never silence.
+
+Also what every patient channel does to incoming text: a typed "/intent" is text, not a
+command (Rasa would skip NLU for it, and so every safety check), and a message has a
+length limit.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, Awaitable, Callable
+
+from rasa.core.channels.channel import CollectingOutputChannel, OutputChannel, UserMessage
+
+from channels.paused import reply_while_paused
+from clinic.wording import FAILURE_REPLY
+
+logger = logging.getLogger(__name__)
+
+MAX_MESSAGE_CHARS = 20_000
+LEADING_SLASHES = re.compile(r"^\s*/+")
+
+
+def neutralise_commands(text: str) -> str:
+    """'/greet' -> 'greet': users type text; only Rasa's own tools may send intents."""
+    return LEADING_SLASHES.sub("", text, count=1)
+
+
+def sent_count(output: OutputChannel) -> int:
+    """How many messages the output channel has sent so far."""
+    if isinstance(output, CollectingOutputChannel):
+        return len(output.messages)
+    return int(getattr(output, "sent", 0))
+
+
+async def patient_turn(
+    on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage, agent: Any
+) -> bool:
+    """Handles one message on its output channel; False when it failed (the user was
+    told to try again, with the safety line). Message text is never logged."""
+    output = message.output_channel
+    sender = str(message.sender_id)
+    before = sent_count(output)
+    try:
+        await on_new_message(message)
+        await reply_while_paused(agent, sender, output, sent_count(output) > before)
+        return True
+    except Exception:
+        logger.exception("Handling a %s message failed (sender %s)", message.input_channel, sender)
+        try:
+            await output.send_text_message(sender, FAILURE_REPLY)
+        except Exception:
+            logger.exception("Could not tell the %s user about the failure", message.input_channel)
+        return False

@@ -1,0 +1,133 @@
+"""The safety detector as a Rasa NLU component: last in the pipeline, on every message.
+
+It overrides the classifiers' intent when the lexicon finds a current sign, because a
+missed infection sign is the worst error this assistant can make; the classifiers' own
+emergency is kept when it is confident, since the lexicon cannot know every emergency.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Dict, List
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+
+from components.intent_override import answer_confidence, answer_threshold, override_intent
+from components.safety.detection import EMERGENCY_INTENT, INFECTION_INTENT, Finding, detect
+from components.safety.lexicon import SafetyLexicon
+from components.safety.readings import DEFAULT_LEXICON
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class InfectionSignDetector(GraphComponent):
+    """Sets the intent to emergency / report_infection_sign when the lexicon says so."""
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {"lexicon": None, "classifier_emergency_min": 0.9}
+
+    def __init__(self, config: Dict[str, Any]) -> None:
+        self.classifier_emergency_min = float(config.get("classifier_emergency_min", 0.9))
+        path = Path(config.get("lexicon") or DEFAULT_LEXICON)
+        self.lexicon = SafetyLexicon(path)
+        _silence_medspacy_logging()
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "InfectionSignDetector":
+        return cls(config)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            self._process_one(message)
+        return messages
+
+    def _withdraw(self, message: Message, finding: Finding) -> None:
+        """The classifier escalated, but every sign it could have meant is negated,
+        asked about, in the past or someone else's: take the next intent instead. A
+        leaflet answer still has to pass the answer guard's threshold."""
+        intent = _next_intent(message)
+        name = intent.get(INTENT_NAME_KEY)
+        if name == "leaflet" and (answer_confidence(message, "leaflet") or 0.0) < (
+            answer_threshold(message)
+        ):
+            intent = {INTENT_NAME_KEY: "nlu_fallback", PREDICTED_CONFIDENCE_KEY: 1.0}
+        message.set(
+            "safety",
+            {
+                "rule": "classifier escalation withdrawn: signs not current",
+                "signs": [],
+                "set_aside": finding.set_aside,
+                "classifier_intent": INFECTION_INTENT,
+            },
+            add_to_output=True,
+        )
+        override_intent(
+            message, str(intent[INTENT_NAME_KEY]), float(intent[PREDICTED_CONFIDENCE_KEY])
+        )
+
+    def _process_one(self, message: Message) -> None:
+        finding = detect(message.get(TEXT) or "", self.lexicon)
+        if finding.entities:
+            entities = list(message.get(ENTITIES) or []) + finding.entities
+            message.set(ENTITIES, entities, add_to_output=True)
+        new_intent = finding.intent
+        current_intent = message.get(INTENT) or {}
+        current = current_intent.get(INTENT_NAME_KEY)
+        if new_intent is None and current == INFECTION_INTENT and finding.set_aside:
+            self._withdraw(message, finding)
+            return
+        if new_intent is None or current == new_intent:
+            return
+        if current == EMERGENCY_INTENT and (
+            float(current_intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
+            >= self.classifier_emergency_min
+        ):
+            return
+        rule = "emergency phrase" if new_intent == EMERGENCY_INTENT else "infection sign"
+        message.set(
+            "safety",
+            {
+                "rule": rule,
+                "signs": finding.emergencies + finding.signs,
+                "phrases": finding.phrases,
+                "classifier_intent": current,
+            },
+            add_to_output=True,
+        )
+        override_intent(message, new_intent, 1.0)
+
+
+def _next_intent(message: Message) -> Dict[str, Any]:
+    """The best-ranked intent that is not an escalation (nlu_fallback if none)."""
+    for entry in message.get(INTENT_RANKING_KEY) or []:
+        if entry.get(INTENT_NAME_KEY) not in (INFECTION_INTENT, EMERGENCY_INTENT):
+            return dict(entry)
+    return {INTENT_NAME_KEY: "nlu_fallback", PREDICTED_CONFIDENCE_KEY: 1.0}
+
+
+def _silence_medspacy_logging() -> None:
+    """medspaCy's PyRuSH logs every sentence at DEBUG through loguru."""
+    try:
+        from loguru import logger as loguru_logger
+
+        loguru_logger.disable("PyRuSH")
+    except ImportError:  # pragma: no cover - loguru comes with medspaCy
+        pass

@@ -1,0 +1,240 @@
+"""What one message reports: current signs and emergencies, temperatures, durations.
+
+A phrase the lexicon matched counts only when it is current: not negated, not asked about,
+not hypothetical or in the past, and not someone else's (a relative's sign counts when the
+message says that person takes the drug, a caregiver reporting for a patient). Readings
+then refine it: a normal temperature is not a fever, a short cough is not a sign, and a
+reading over the threshold with a unit or a decimal is a fever on its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional
+
+import yaml
+
+from components.safety.lexicon import IGNORE, SIGN_SECTIONS, TEMPERATURE_WORD, SafetyLexicon
+from components.safety.readings import (
+    DEFAULT_LEXICON,
+    Duration,
+    Reading,
+    read_durations,
+    read_temperatures,
+)
+
+EMERGENCY_INTENT = "emergency"
+INFECTION_INTENT = "report_infection_sign"
+EXTRACTOR = "InfectionSignDetector"
+COUGH = "cough"
+FEVER = "fever"
+
+
+@dataclass
+class Finding:
+    """What the detector concluded for one message."""
+
+    emergencies: List[str] = field(default_factory=list)
+    signs: List[str] = field(default_factory=list)
+    phrases: List[str] = field(default_factory=list)
+    readings: List[Reading] = field(default_factory=list)
+    durations: List[Duration] = field(default_factory=list)
+    # Signs mentioned but not current (negated, asked about, past, someone else's).
+    set_aside: List[str] = field(default_factory=list)
+    entities: List[Dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def intent(self) -> Optional[str]:
+        if self.emergencies:
+            return EMERGENCY_INTENT
+        if self.signs:
+            return INFECTION_INTENT
+        return None
+
+
+@dataclass(frozen=True)
+class MessageFacts:
+    """What the whole message says that decides whether each matched phrase counts."""
+
+    takes_drug: bool  # someone other than the user takes the drug: their signs count
+    fever_reading: bool  # a temperature over the threshold
+    only_normal_readings: bool  # temperatures given, none over the threshold
+    short_cough: bool  # every duration given is too short for a cough to count
+
+
+def detect(text: str, lexicon: Optional[SafetyLexicon] = None) -> Finding:
+    """Signs, emergencies, temperatures and durations of one message.
+
+    Without a lexicon, the default one is loaded once and kept. Entity offsets refer to
+    the normalised text (typos corrected).
+    """
+    if lexicon is None:
+        lexicon = _default_lexicon()
+    text = lexicon.normalise(text)
+    doc = lexicon.nlp(text)
+    finding = Finding()
+    finding.readings = read_temperatures(
+        text, lexicon.threshold_c, lexicon.threshold_f, lexicon.reading_rules
+    )
+    finding.durations = read_durations(text, lexicon.reading_rules)
+    facts = _message_facts(lexicon, text, finding)
+    explicit_fever = _explicit_fever(lexicon, doc, finding.readings)
+    for ent in doc.ents:
+        category = _current_category(lexicon, ent, facts, finding)
+        if category is not None:
+            _add_sign(lexicon, finding, category, ent)
+    if facts.only_normal_readings and FEVER not in finding.set_aside:
+        finding.set_aside.append(FEVER)  # "37.1 this morning": a normal temperature
+    if explicit_fever and FEVER not in finding.signs:
+        finding.signs.append(FEVER)
+        finding.phrases.extend(r.text for r in finding.readings if r.over_threshold)
+    _add_measurement_entities(finding)
+    return finding
+
+
+def _message_facts(lexicon: SafetyLexicon, text: str, finding: Finding) -> MessageFacts:
+    """The message-wide facts, from the normalised (lower-case) text and its readings."""
+    # A relative's sign counts when the message ties them to the drug, unless the user
+    # says they are the one taking it.
+    takes_drug = any(p.search(text) for p in lexicon.caregiver) and not (
+        lexicon.self_on_drug.search(text)
+    )
+    fever_reading = any(r.over_threshold for r in finding.readings)
+    short_cough = bool(finding.durations) and all(
+        d.days <= lexicon.cough_escalates_after_days for d in finding.durations
+    )
+    return MessageFacts(
+        takes_drug=takes_drug,
+        fever_reading=fever_reading,
+        only_normal_readings=bool(finding.readings) and not fever_reading,
+        short_cough=short_cough,
+    )
+
+
+def _explicit_fever(lexicon: SafetyLexicon, doc: Any, readings: List[Reading]) -> bool:
+    """A reading with a unit or a decimal over the threshold is a fever on its own
+    ("38.6 this morning", "101 F"), unless its sentence is a question about signs."""
+    return any(
+        r.over_threshold
+        and r.explicit
+        and not _asked_about(lexicon, doc.char_span(r.start, r.end, alignment_mode="expand"))
+        for r in readings
+    )
+
+
+def _current_category(
+    lexicon: SafetyLexicon, ent: Any, facts: MessageFacts, finding: Finding
+) -> Optional[str]:
+    """The sign a matched phrase reports now, or None.
+
+    A sign mentioned but not current is added to the finding's set_aside, so that a
+    classifier's escalation for it can be withdrawn.
+    """
+    category = ent.label_
+    if category == IGNORE:
+        return None
+    if _asked_about(lexicon, ent) or not _is_current(ent, facts.takes_drug):
+        finding.set_aside.append(category)
+        return None
+    if category in (FEVER, TEMPERATURE_WORD) and facts.only_normal_readings:
+        finding.set_aside.append(FEVER)
+        return None
+    if category == TEMPERATURE_WORD:
+        # "temperature" alone: a fever only with a high reading or "I have a temperature".
+        if not (facts.fever_reading or _has_modifier(ent, "PRESENT")):
+            return None
+        category = FEVER
+    if category == COUGH and facts.short_cough:
+        return None
+    return category
+
+
+def _add_sign(lexicon: SafetyLexicon, finding: Finding, category: str, ent: Any) -> None:
+    """Records a current sign or emergency, its phrase and its entity."""
+    emergency = category in lexicon.emergency_categories
+    target = finding.emergencies if emergency else finding.signs
+    if category not in target:
+        target.append(category)
+    finding.phrases.append(ent.text)
+    finding.entities.append(
+        {
+            "entity": "emergency_sign" if emergency else "infection_sign",
+            "value": category,
+            "start": ent.start_char,
+            "end": ent.end_char,
+            "extractor": EXTRACTOR,
+        }
+    )
+
+
+def _add_measurement_entities(finding: Finding) -> None:
+    """Durations, then temperatures (in °C), as entities for the actions to quote."""
+    for duration in finding.durations:
+        finding.entities.append(
+            {"entity": "duration", "value": duration.text, "extractor": EXTRACTOR}
+        )
+    for reading in finding.readings:
+        finding.entities.append(
+            {
+                "entity": "temperature",
+                "value": f"{reading.celsius:.1f} °C",
+                "start": reading.start,
+                "end": reading.end,
+                "extractor": EXTRACTOR,
+            }
+        )
+
+
+def _asked_about(lexicon: SafetyLexicon, span: Any) -> bool:
+    """A question about signs in general: 'is a rash a reason to call?'.
+
+    Its sentence opens with a question word, after any greeting ("hello, how long...";
+    the "?" is often not typed), and neither it nor the words right after it speak of
+    the user or a patient ("...? I have one now").
+    """
+    if span is None:
+        return False
+    sentence = span.sent
+    words = [t.lower_ for t in sentence if not t.is_punct]
+    following = span.doc[sentence.end : sentence.end + 12]  # "...? I have one now"
+    while words and words[0] in lexicon.leading_filler:
+        words = words[1:]
+    return (
+        bool(words)
+        and words[0] in lexicon.question_openers
+        and not any(t.lower_ in lexicon.first_person for t in [*sentence, *following])
+    )
+
+
+def _has_modifier(ent: Any, category: str) -> bool:
+    return any(mod.category == category for mod in ent._.modifiers)
+
+
+def _is_current(ent: Any, takes_drug: bool) -> bool:
+    """Not negated, not someone else's, and not hypothetical or past unless a PRESENT
+    cue ("I have", "since") says otherwise."""
+    if ent._.is_negated:
+        return False
+    if ent._.is_family and not takes_drug:
+        return False
+    if _has_modifier(ent, "PRESENT"):
+        return True
+    return not (ent._.is_hypothetical or ent._.is_historical)
+
+
+_DEFAULT: List[SafetyLexicon] = []
+
+
+def _default_lexicon() -> SafetyLexicon:
+    if not _DEFAULT:
+        _DEFAULT.append(SafetyLexicon(DEFAULT_LEXICON))
+    return _DEFAULT[0]
+
+
+def iter_lexicon_phrases(path: Path = DEFAULT_LEXICON) -> Iterable[str]:
+    """The plain phrases of the lexicon (regular-expression entries left out)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for section in SIGN_SECTIONS:
+        for phrases in data[section].values():
+            yield from (p for p in phrases if isinstance(p, str))
