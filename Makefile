@@ -13,6 +13,7 @@ BIN := .venv/bin
 MODEL := models/imuran.tar.gz
 TRAIN_INPUTS := config.yml domain.yml $(shell find data components clinic -type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null)
 RESULTS := results
+TRAIN_LOG := logs/train.log
 CODE := actions clinic components channels persistence rasa_patches deploy harness scripts tests
 
 # Fail, never pass, when pytest collects nothing (its exit code 5).
@@ -23,7 +24,7 @@ define pytest
 endef
 
 .PHONY: help install install-dev system-packages run shell train validate lint test test-unit \
-        test-e2e test-stories test-heldout test-safety screenshots bench bench-scaled soak bench-detector \
+        test-e2e test-stories test-heldout test-safety test-locked screenshots bench bench-scaled soak bench-detector \
         audit export erase retention clean
 
 # Debian packages the tests drive (installed when missing; see the script): Chromium for
@@ -49,10 +50,11 @@ system-packages: ## Install the Debian packages the tests use (Chromium, fonts, 
 	@scripts/ensure_system_packages.sh $(SYSTEM_PACKAGES)
 
 $(MODEL): .venv/.installed-runtime $(TRAIN_INPUTS)
-	@echo "==> Training the model (about 1-2 minutes; unchanged parts come from .rasa/cache)"
-	@start=$$(date +%s); \
-	$(BIN)/rasa train --fixed-model-name imuran --out models --quiet && touch $@ && \
-	echo "==> Trained $@ in $$(( $$(date +%s) - start )) s ($$(du -h $@ | cut -f1))"
+	@echo "==> Training the model (about 2 minutes; log: $(TRAIN_LOG))"
+	@mkdir -p $(dir $(TRAIN_LOG)); start=$$(date +%s); \
+	if $(BIN)/rasa train --fixed-model-name imuran --out models --quiet >$(TRAIN_LOG) 2>&1; then \
+	  touch $@; echo "==> Trained $@ in $$(( $$(date +%s) - start )) s ($$(du -h $@ | cut -f1))"; \
+	else tail -n 30 $(TRAIN_LOG) >&2; echo "ERROR: training failed; the whole log: $(TRAIN_LOG)" >&2; exit 1; fi
 
 train: $(MODEL) ## Train when the model is missing or older than its inputs
 
@@ -100,10 +102,16 @@ test-safety: .venv/.installed-dev $(MODEL) ## Locked safety suite x perturbation
 	@$(BIN)/python -m scripts.eval_safety --model $(MODEL) --out $(RESULTS)/safety.json
 	@$(BIN)/python -m scripts.gate $(RESULTS)/safety.json tests/safety/thresholds.yml
 
+test-locked: .venv/.installed-dev $(MODEL) ## Locked set written apart from the project (totals only), then the gate
+	@echo "==> Locked test set (tests/locked, 1,080 messages; its errors are never read)"
+	@$(BIN)/python -m scripts.score_messages --totals-only --model $(MODEL) \
+	  --out $(RESULTS)/locked.json tests/locked/*.yml >/dev/null
+	@$(BIN)/python -m scripts.gate $(RESULTS)/locked.json tests/locked/thresholds.yml
+
 bench-detector: .venv/.installed-dev ## Safety detector's added cost per message (p50/p95)
 	@$(BIN)/python -m scripts.bench_detector
 
-test: lint validate test-unit train test-e2e test-stories test-heldout test-safety ## Everything CI runs
+test: lint validate test-unit train test-e2e test-stories test-heldout test-safety test-locked ## Everything CI runs
 	@echo "==> All checks passed"
 
 bench: .venv/.installed-dev $(MODEL) ## Side by side with the rasa init bot: start, latency, load, memory, training (~5 min)

@@ -42,7 +42,7 @@ def response_text(agent: Any, name: str) -> Optional[str]:
     variations = (agent.domain.responses or {}).get(name) or []
     if not variations:
         return None
-    return fill(str(variations[0].get("text")), default_settings().emergency_number)
+    return fill(str(variations[0].get("text")), default_settings())
 
 
 async def paused_tracker(agent: Any, sender_id: str) -> Optional[DialogueStateTracker]:

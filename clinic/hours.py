@@ -77,6 +77,8 @@ class ClinicSettings:
     live_chat: LiveChatHours
     live_chat_url: str
     emergency_number: str
+    crisis_line: str = "988"
+    poison_control: str = "1-800-222-1222"
 
 
 def _parse_time(value: Any, where: str) -> time:
@@ -114,6 +116,8 @@ def parse_settings(raw: Dict[str, Any]) -> ClinicSettings:
         ),
         live_chat_url=str(chat.get("url") or ""),
         emergency_number=str(raw.get("emergency_number", "911")),
+        crisis_line=str(raw.get("crisis_line", "988")),
+        poison_control=str(raw.get("poison_control", "1-800-222-1222")),
     )
 
 

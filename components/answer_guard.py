@@ -1,6 +1,6 @@
 """Final say on the intent of a turn, after the classifiers and the FallbackClassifier.
 
-Three decisions the stock pipeline cannot make:
+Decisions the stock pipeline cannot make:
 
 1. Safety first. The FallbackClassifier demotes any low or ambiguous prediction to
    ``nlu_fallback``. For a reported infection sign or an emergency that would trade an
@@ -18,13 +18,20 @@ Three decisions the stock pipeline cannot make:
    (content/uncovered_topics.yml: other drugs, alcohol, food...) is ``out_of_scope``
    even when the classifier picked a section: an answer about something else would be a
    confident near miss.
+5. Another medicine. A message that names a medicine other than azathioprine (the
+   ``drug`` entities of components/drugs.py) gets ``other_drug``, the honest "the leaflet
+   does not cover <medicine>; ask your pharmacist", unless the sources name that medicine
+   for the chosen section (content/other_drugs.yml). Checked before rules 2-4: a weak
+   or missing answer to a question about ibuprofen still deserves the reply that names it.
+6. Asking for a person (content/handoff_phrases.yml: a nurse, a call-back, an
+   appointment, a complaint, the live chat's hours) is ``request_human`` whatever the
+   classifier chose, except a safety intent. Checked first.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import re
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Set
 
@@ -34,6 +41,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import (
+    ENTITIES,
     INTENT,
     INTENT_NAME_KEY,
     INTENT_RANKING_KEY,
@@ -44,28 +52,37 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from clinic.content import CONTENT_DIR
+from components.drugs import DRUG_ENTITY, OtherDrugPolicy
 from components.intent_override import (
     ANSWER_THRESHOLD_KEY,
     DEFAULT_ANSWER_THRESHOLD,
     answer_confidence,
+    answer_key,
     override_intent,
 )
+from components.phrases import PersonRequests, uncovered_pattern
 
 logger = logging.getLogger(__name__)
 
 TOKENS_KEY = "text_tokens"  # set by the tokenizer earlier in the pipeline
 VOCABULARY_FILE = "vocabulary.json"
 OUT_OF_SCOPE_INTENT = "out_of_scope"
+OTHER_DRUG_INTENT = "other_drug"
+OTHER_DRUGS_KEY = "other_drugs"
+# Intents an answer about another medicine replaces; safety intents and requests for a
+# person are never replaced.
+ANSWERING_INTENTS = {
+    "leaflet",
+    OUT_OF_SCOPE_INTENT,
+    OTHER_DRUG_INTENT,
+    DEFAULT_NLU_FALLBACK_INTENT_NAME,
+}
+DEFAULT_OTHER_DRUGS = CONTENT_DIR / "other_drugs.yml"
+DEFAULT_PERSON_REQUESTS = CONTENT_DIR / "handoff_phrases.yml"
+HANDOFF_INTENT = "request_human"
+# A request for a person overrides every intent but these.
+KEEPS_ITS_INTENT = {"emergency", "report_infection_sign", HANDOFF_INTENT}
 DEFAULT_UNCOVERED = CONTENT_DIR / "uncovered_topics.yml"
-
-
-def uncovered_pattern(path: Path) -> "re.Pattern[str]":
-    """One whole-word, case-insensitive pattern for every uncovered topic in the file."""
-    import yaml
-
-    terms = yaml.safe_load(path.read_text(encoding="utf-8"))["terms"]
-    alternatives = "|".join(re.escape(str(t).lower()) for t in sorted(terms, key=len, reverse=True))
-    return re.compile(rf"\b(?:{alternatives})\b", re.IGNORECASE)
 
 
 def has_words(text: Optional[str]) -> bool:
@@ -90,6 +107,8 @@ class AnswerConfidenceGuard(GraphComponent):
             "safety_intents": ["emergency", "report_infection_sign"],
             "safety_threshold": 0.3,
             "uncovered_topics": None,
+            "other_drugs": None,
+            "person_requests": None,
         }
 
     def __init__(
@@ -109,6 +128,10 @@ class AnswerConfidenceGuard(GraphComponent):
         self.safety_threshold: float = float(config["safety_threshold"])
         self.uncovered = uncovered_pattern(
             Path(config.get("uncovered_topics") or DEFAULT_UNCOVERED)
+        )
+        self.other_drugs = OtherDrugPolicy(Path(config.get("other_drugs") or DEFAULT_OTHER_DRUGS))
+        self.person_requests = PersonRequests(
+            Path(config.get("person_requests") or DEFAULT_PERSON_REQUESTS)
         )
 
     @classmethod
@@ -165,6 +188,13 @@ class AnswerConfidenceGuard(GraphComponent):
         message.set(ANSWER_THRESHOLD_KEY, self.answer_threshold)  # for the safety detector
         intent = message.get(INTENT) or {}
         name = intent.get(INTENT_NAME_KEY)
+        if name not in KEEPS_ITS_INTENT:
+            asked = self.person_requests.find(message.get(TEXT) or "")
+            if asked:
+                self._set_intent(message, HANDOFF_INTENT, 1.0, "asks for a person")
+                return
+        if name in ANSWERING_INTENTS and self._about_another_drug(message, str(name)):
+            return
         if not has_words(message.get(TEXT)) or not self.knows_a_word(message):
             self._set_intent(message, DEFAULT_NLU_FALLBACK_INTENT_NAME, 1.0, "no known words")
             return
@@ -188,6 +218,28 @@ class AnswerConfidenceGuard(GraphComponent):
                     self.answer_threshold,
                     f"answer confidence {confidence} < {self.answer_threshold}",
                 )
+
+    def _about_another_drug(self, message: Message, intent: str) -> bool:
+        """Rule 5: a question that names another medicine gets the "not covered" reply;
+        one that names only medicines the sources name for the chosen section gets that
+        section, even where the classifier was unsure or said "other_drug" (methotrexate
+        as an alternative). True when it decided."""
+        entities = message.get(ENTITIES) or []
+        if not any(e.get("entity") == DRUG_ENTITY for e in entities):
+            return False
+        key = (answer_key(message, self.retrieval_intent) or "").split("/", 1)
+        section = key[-1] if len(key) == 2 else None
+        named = self.other_drugs.other_drugs(entities, section)
+        if named:
+            message.set(OTHER_DRUGS_KEY, named, add_to_output=True)  # for the reply's wording
+            self._set_intent(message, OTHER_DRUG_INTENT, 1.0, "another medicine named")
+            return True
+        confidence = answer_confidence(message, self.retrieval_intent) or 0.0
+        unsure = intent in (OTHER_DRUG_INTENT, DEFAULT_NLU_FALLBACK_INTENT_NAME)
+        if unsure and section and confidence >= self.answer_threshold:
+            self._set_intent(message, self.retrieval_intent, confidence, "named by the sources")
+            return True
+        return False
 
     def _best_safety_intent(self, message: Message) -> Optional[tuple]:
         ranking = message.get(INTENT_RANKING_KEY) or []

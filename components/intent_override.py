@@ -33,6 +33,14 @@ def answer_confidence(message: Message, retrieval_intent: str) -> Optional[float
     return float(confidence) if confidence is not None else None
 
 
+def answer_key(message: Message, retrieval_intent: str) -> Optional[str]:
+    """The chosen answer's key, e.g. 'leaflet/storage', or None."""
+    selector = message.get(RESPONSE_SELECTOR_KEY) or {}
+    response = (selector.get(retrieval_intent) or {}).get("response") or {}
+    key = response.get("intent_response_key")
+    return str(key) if key else None
+
+
 def override_intent(message: Message, name: str, confidence: float) -> None:
     """Makes `name` the message's intent and puts it first in the ranking."""
     new_intent = {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: confidence}

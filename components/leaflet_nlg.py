@@ -35,6 +35,7 @@ from rasa.utils.endpoints import EndpointConfig
 from clinic.content import CONTENT_DIR
 from clinic.hours import default_settings
 from clinic.wording import placeholders
+from components.answer_guard import OTHER_DRUGS_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +67,18 @@ def load_answers(path: Path) -> Responses:
             if not isinstance(variation, dict) or not str(variation.get("text") or "").strip():
                 raise AnswerFileError(f"{path}: {name} has a variation without text")
     return responses
+
+
+def named_drugs(parse_data: Dict[str, Any]) -> str:
+    """'ibuprofen', 'ibuprofen and Calpol': the other medicines as the user wrote them
+    (the answer guard lists them on the message)."""
+    names: List[str] = []
+    for name in parse_data.get(OTHER_DRUGS_KEY) or []:
+        if str(name).lower() not in (n.lower() for n in names):
+            names.append(str(name))
+    if not names:
+        return "that medicine"
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 class LeafletAnswerGenerator(TemplatedNaturalLanguageGenerator):
@@ -154,5 +167,11 @@ class LeafletAnswerGenerator(TemplatedNaturalLanguageGenerator):
             self.reload_if_changed()
             if utter_action not in self._answers:
                 logger.error("No answer text for %s in %s", utter_action, self.path)
-        values = {**placeholders(default_settings().emergency_number), **kwargs}
+        values = {
+            **placeholders(default_settings()),
+            "drug": named_drugs(
+                tracker.latest_message.parse_data if tracker.latest_message else {}
+            ),
+            **kwargs,
+        }
         return await super().generate(utter_action, tracker, output_channel, **values)

@@ -44,7 +44,8 @@ def summarise(rows: List[Dict[str, str]]) -> Dict[str, Any]:
     sections = [r for r in rows if r["label"].startswith(LEAFLET_PREFIX)]
     infections = [r for r in rows if r["label"] == "report_infection_sign"]
     emergencies = [r for r in rows if r["label"] == "emergency"]
-    out_of_scope = [r for r in rows if r["label"] == "out_of_scope"]
+    # Other medicines are out of the leaflet too: neither may get a section.
+    out_of_scope = [r for r in rows if r["label"] in ("out_of_scope", "other_drug")]
     per_label: Dict[str, Dict[str, int]] = {}
     for r in rows:
         entry = per_label.setdefault(r["label"], {"n": 0, "correct": 0})

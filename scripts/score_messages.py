@@ -11,7 +11,8 @@ A batch file (written by someone who never saw the training data, docs/evaluatio
                               out_of_scope | other_drug | handoff, kind: ...}
 
 Prints the totals only. The per-message predictions go to the output file, to be read
-after the untuned totals are written down, never before.
+after the untuned totals are written down, never before; with --totals-only (the locked
+set) they are not kept at all. The report's flat rates are what scripts/gate.py reads.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ def behaviour(parse: Dict[str, Any]) -> str:
         "report_infection_sign": "infection_sign",
         "emergency": "emergency",
         "out_of_scope": "out_of_scope",
+        "other_drug": "other_drug",
         "request_human": "handoff",
         "nlu_fallback": "clarify",
     }.get(intent, intent)
@@ -97,6 +99,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=Path("models/imuran.tar.gz"))
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument(
+        "--totals-only",
+        action="store_true",
+        help="keep no per-message result (the locked set: its errors are never read)",
+    )
     parser.add_argument("batches", type=Path, nargs="+")
     args = parser.parse_args()
     if not args.model.exists():
@@ -106,14 +113,20 @@ def main() -> int:
     for item, parse in zip(items, parse_all(args.model, [i["text"] for i in items])):
         item["got"] = behaviour(parse)
     batches = sorted({i["batch"] for i in items})
-    report = {
+    measures = totals(items)
+    report: Dict[str, Any] = {
         "messages": len(items),
-        "measures": totals(items),
+        "measures": measures,
         "by_batch": {b: totals([i for i in items if i["batch"] == b]) for b in batches},
     }
+    flat: Dict[str, Any] = {name: m["rate"] for name, m in measures.items()}
+    flat["n_messages"] = len(items)  # the flat figures are what a gate reads
+    signs = measures["infection_sign_recall"]
+    flat["missed_infection_signs"] = signs["total"] - signs["hits"]
     print(json.dumps(report, indent=2))
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({**report, "items": items}, indent=2, ensure_ascii=False))
+    kept = {} if args.totals_only else {"items": items}
+    args.out.write_text(json.dumps({**report, **flat, **kept}, indent=2, ensure_ascii=False))
     return 0
 
 

@@ -20,7 +20,7 @@ DAY = 86_400
 
 def conversations(servers: Servers, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "conversations.py"), *args],
+        [sys.executable, "-m", "scripts.conversations", *args],
         cwd=ROOT, env=servers.env(), capture_output=True, text=True, timeout=120,
     )  # fmt: skip
 

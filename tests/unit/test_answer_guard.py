@@ -124,3 +124,50 @@ def test_one_known_word_is_enough():
     msg = tokenised("imuran storij", "leaflet")
     guard.process([msg])
     assert msg.get("intent")["name"] == "leaflet"
+
+
+def with_drugs(msg: Message, section: str, *drugs: Dict[str, Any]) -> Message:
+    msg.set("entities", [{"entity": "drug", **d} for d in drugs], add_to_output=True)
+    selector = msg.get("response_selector") or {"leaflet": {"response": {"confidence": 0.9}}}
+    selector["leaflet"]["response"]["intent_response_key"] = f"leaflet/{section}"
+    msg.set("response_selector", selector, add_to_output=True)
+    return msg
+
+
+def test_a_section_answer_about_another_medicine_is_the_other_drug_reply():
+    msg = with_drugs(
+        message("how do I store my tacrolimus", "leaflet", 0.95, answer_confidence=0.9),
+        "storage",
+        {"value": "Tacrolimus", "text": "tacrolimus"},
+    )
+    assert run(msg) == "other_drug"
+    assert msg.get("other_drugs") == ["tacrolimus"]
+
+
+def test_a_medicine_the_sources_name_keeps_its_section_even_when_the_classifier_doubts():
+    msg = with_drugs(
+        message("is methotrexate better", "nlu_fallback", 0.6, answer_confidence=0.9),
+        "alternatives",
+        {"value": "Methotrexate", "text": "methotrexate"},
+    )
+    assert run(msg) == "leaflet"
+
+
+def test_the_same_medicine_in_another_section_is_not_answered():
+    msg = with_drugs(
+        message("how do I store methotrexate", "leaflet", 0.95, answer_confidence=0.9),
+        "storage",
+        {"value": "Methotrexate", "text": "methotrexate"},
+    )
+    assert run(msg) == "other_drug"
+
+
+@pytest.mark.parametrize("intent", ["leaflet", "nlu_fallback", "bot_challenge", "greet"])
+def test_a_request_for_a_person_reaches_the_handoff(intent):
+    msg = message("can somebody from the team call me back", intent, 0.9, answer_confidence=0.9)
+    assert run(msg) == "request_human"
+
+
+@pytest.mark.parametrize("intent", ["emergency", "report_infection_sign"])
+def test_a_safety_intent_is_never_turned_into_a_handoff(intent):
+    assert run(message("I need a nurse, I have a fever of 39", intent, 0.9)) == intent

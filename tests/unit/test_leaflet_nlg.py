@@ -145,3 +145,27 @@ def test_the_server_does_not_start_with_an_unusable_answers_file(tmp_path: Path)
         generator(broken)
     with pytest.raises(AnswerFileError):
         generator(tmp_path / "missing.yml")
+
+
+@pytest.mark.asyncio
+async def test_every_placeholder_is_filled_from_the_clinic_settings(answers: Path) -> None:
+    nlg = generator(answers)
+    for name in nlg.responses:
+        reply = await say(nlg, name)
+        assert reply is not None and "{" not in str(reply.get("text")), name
+    emergency = str((await say(nlg, "utter_emergency") or {}).get("text"))
+    assert "911" in emergency and "988" in emergency and "1-800-222-1222" in emergency
+
+
+@pytest.mark.asyncio
+async def test_the_other_drug_reply_names_the_medicine_as_written(answers: Path) -> None:
+    from rasa.shared.core.events import UserUttered
+
+    asked = UserUttered(
+        "can I take Nurofen and co-codamol with it",
+        intent={"name": "other_drug", "confidence": 1.0},
+        parse_data={"other_drugs": ["Nurofen", "co-codamol"]},
+    )
+    tracker = DialogueStateTracker.from_events("nlg-drug", [asked])
+    reply = await generator(answers).generate("utter_other_drug", tracker, "rest")
+    assert reply is not None and "Nurofen and co-codamol" in str(reply["text"])

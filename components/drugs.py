@@ -1,0 +1,217 @@
+"""Names of medicines in a message, from a maintained drug dictionary.
+
+The dictionary is the one the drug-named-entity-recognition library ships (MeSH,
+Wikipedia and the NHS: generic names, brand names and abbreviations, each resolved to a
+generic name: Humira -> Adalimumab, 6-MP -> Mercaptopurine, Imuran -> Azathioprine). The
+library's own finder builds a fuzzy index of every name when it is imported, far more
+memory than a server should spend on it (docs/benchmarks.md); this assistant needs exact
+look-ups only. So training reads the library's dictionary file once and keeps in the
+model a sorted array of 64-bit name hashes and the generic names; serving loads just that.
+
+`DrugMentionRecogniser` adds a `drug` entity (the generic name, and where it was written)
+for every medicine named; the answer guard decides what that means for the reply.
+"""
+
+from __future__ import annotations
+
+import bz2
+import fnmatch
+import hashlib
+import importlib.util
+import json
+import pickle  # nosec B403: the library's own packaged dictionary, read at training only
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import numpy as np
+import yaml
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+LIBRARY = "drug_named_entity_recognition"
+DICTIONARY_FILE = "drug_ner_dictionary.pkl.bz2"
+DRUG_ENTITY = "drug"
+EXTRACTOR = "DrugMentionRecogniser"
+MAX_WORDS = 4  # longest name looked up ("st johns wort", "interferon beta 1a")
+MIN_SINGLE_WORD = 3  # a lone one- or two-letter token is never taken for a drug name
+TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
+
+
+def name_hash(name: str) -> int:
+    """A stable 64-bit hash (Python's own hash() changes between processes)."""
+    return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "little") - (
+        1 << 63
+    )
+
+
+@dataclass(frozen=True)
+class DrugMention:
+    name: str  # the generic name
+    text: str  # as written
+    start: int
+    end: int
+
+
+def library_dictionary() -> Dict[str, str]:
+    """Every name variant (lower case) -> its generic name, from the library's file."""
+    spec = importlib.util.find_spec(LIBRARY)  # finds the package without importing it
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError(f"{LIBRARY} is not installed (requirements.txt)")
+    path = Path(list(spec.submodule_search_locations)[0]) / DICTIONARY_FILE
+    with bz2.open(path, "rb") as handle:
+        data = pickle.load(handle)  # nosec B301: see the import
+    canonical = data["drug_canonical_to_data"]
+    return {
+        variant: str(canonical.get(names[0], {}).get("name") or names[0])
+        for variant, names in data["drug_variant_to_canonical"].items()
+        if names and len(variant.split()) <= MAX_WORDS
+    }
+
+
+class DrugTable:
+    """Exact look-up of name variants, as hashes (about 1 MB for ~100,000 names)."""
+
+    def __init__(self, hashes: np.ndarray, generic: np.ndarray, names: List[str]) -> None:
+        self.hashes, self.generic, self.names = hashes, generic, names
+
+    @classmethod
+    def from_dictionary(cls, dictionary: Dict[str, str]) -> "DrugTable":
+        names = sorted(set(dictionary.values()))
+        index = {name: i for i, name in enumerate(names)}
+        hashes = np.array([name_hash(v) for v in dictionary], dtype=np.int64)
+        generic = np.array([index[g] for g in dictionary.values()], dtype=np.int32)
+        order = np.argsort(hashes)
+        return cls(hashes[order], generic[order], names)
+
+    def save(self, directory: Path) -> None:
+        np.savez(directory / "drugs.npz", hashes=self.hashes, generic=self.generic)
+        (directory / "drug_names.json").write_text(json.dumps(self.names), encoding="utf-8")
+
+    @classmethod
+    def load(cls, directory: Path) -> "DrugTable":
+        arrays = np.load(directory / "drugs.npz")
+        names = json.loads((directory / "drug_names.json").read_text(encoding="utf-8"))
+        return cls(arrays["hashes"], arrays["generic"], names)
+
+    def lookup(self, variant: str) -> Optional[str]:
+        key = name_hash(variant)
+        i = int(np.searchsorted(self.hashes, key))
+        if i < len(self.hashes) and int(self.hashes[i]) == key:
+            return self.names[int(self.generic[i])]
+        return None
+
+    def find(self, text: str) -> List[DrugMention]:
+        """Medicines named in the text, longest names first, not overlapping."""
+        tokens = list(TOKEN.finditer(text.lower()))
+        taken: set = set()
+        found: List[DrugMention] = []
+        for size in range(MAX_WORDS, 0, -1):
+            for i in range(len(tokens) - size + 1):
+                span = range(i, i + size)
+                if taken.intersection(span):
+                    continue
+                words = " ".join(t.group(0) for t in tokens[i : i + size])
+                if size == 1 and len(words) < MIN_SINGLE_WORD:
+                    continue
+                name = self.lookup(words) or (
+                    self.lookup(words[:-2]) if words.endswith("'s") else None  # Humira's
+                )
+                if name is not None:
+                    start, end = tokens[i].start(), tokens[i + size - 1].end()
+                    found.append(DrugMention(name, text[start:end], start, end))
+                    taken.update(span)
+        return sorted(found, key=lambda m: m.start)
+
+
+class OtherDrugPolicy:
+    """Which named medicines make a leaflet answer the wrong answer (content/other_drugs.yml).
+
+    Azathioprine itself never does; a medicine the sources name for a section does not for
+    that section (methotrexate for "alternatives"); every other medicine does.
+    """
+
+    def __init__(self, path: Path) -> None:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        self.this_drug = [str(n) for n in data.get("this_drug", [])]
+        self.by_section = {
+            str(section): [str(n) for n in names]
+            for section, names in (data.get("named_by_sources") or {}).items()
+        }
+
+    def other_drugs(self, entities: List[Dict[str, Any]], section: Optional[str]) -> List[str]:
+        """The names, as written, of the medicines the answer would wrongly be about."""
+        allowed = self.this_drug + self.by_section.get(section or "", [])
+        return [
+            str(e.get("text") or e.get("value"))
+            for e in entities
+            if e.get("entity") == DRUG_ENTITY
+            and not any(fnmatch.fnmatchcase(str(e.get("value")), p) for p in allowed)
+        ]
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)
+class DrugMentionRecogniser(GraphComponent):
+    """Adds a `drug` entity (the generic name) for every medicine a message names."""
+
+    def __init__(
+        self,
+        model_storage: ModelStorage,
+        resource: Resource,
+        table: Optional[DrugTable] = None,
+    ) -> None:
+        self._model_storage, self._resource, self.table = model_storage, resource, table
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "DrugMentionRecogniser":
+        return cls(model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        self.table = DrugTable.from_dictionary(library_dictionary())
+        with self._model_storage.write_to(self._resource) as directory:
+            self.table.save(directory)
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "DrugMentionRecogniser":
+        with model_storage.read_from(resource) as directory:
+            return cls(model_storage, resource, DrugTable.load(directory))
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        if self.table is None:
+            return messages
+        for message in messages:
+            mentions = self.table.find(message.get(TEXT) or "")
+            if mentions:
+                entities = list(message.get(ENTITIES) or []) + [
+                    {
+                        "entity": DRUG_ENTITY,
+                        "value": m.name,
+                        "text": m.text,
+                        "start": m.start,
+                        "end": m.end,
+                        "extractor": EXTRACTOR,
+                    }
+                    for m in mentions
+                ]
+                message.set(ENTITIES, entities, add_to_output=True)
+        return messages
