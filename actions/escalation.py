@@ -25,7 +25,7 @@ from actions.escalation_record import append_record, escalation_record
 from actions.live_chat import ClinicAction
 from actions.nurse_handoff import hand_to_nurse
 from clinic.hours import ClinicSettings, next_opening_phrase, open_until, where_to_chat
-from clinic.names import SIGN_NAMES
+from clinic.names import SIGN_NAMES, UNNAMED_SIGN
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ def noticed_message(latest_message: Dict[str, Any]) -> Optional[str]:
     signs: List[str] = []
     for entity in entities:
         if entity.get("entity") == "infection_sign":
-            name = SIGN_NAMES.get(str(entity.get("value")), str(entity.get("value")))
+            name = SIGN_NAMES.get(str(entity.get("value")), UNNAMED_SIGN)
             if name not in signs:
                 signs.append(name)
     temperatures = [str(e["value"]) for e in entities if e.get("entity") == "temperature"]

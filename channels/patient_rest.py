@@ -26,13 +26,19 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.turn import MAX_MESSAGE_CHARS, neutralise_commands, patient_turn
+from channels.turn import (
+    MAX_ID_CHARS,
+    MAX_MESSAGE_CHARS,
+    id_problem,
+    neutralise_commands,
+    patient_turn,
+)
 from clinic.wording import SAFETY_LINE
 from persistence.monitored_store import HEALTH
 
 logger = logging.getLogger(__name__)
 
-MAX_SENDER_CHARS = 128
+MAX_SENDER_CHARS = MAX_ID_CHARS
 TOO_LONG_REPLY = (
     f"That message is too long for me (over {MAX_MESSAGE_CHARS:,} characters). "
     f"Please send a shorter question. {SAFETY_LINE}"
@@ -46,10 +52,10 @@ def parse_request(
     if not isinstance(body, dict):
         return None, 'The request body must be a JSON object: {"sender": ..., "message": ...}'
     sender = body.get("sender")
-    if not isinstance(sender, str) or not sender.strip():
-        return None, 'A non-empty "sender" (the conversation id) is required.'
-    if len(sender) > MAX_SENDER_CHARS:
-        return None, f'"sender" must be at most {MAX_SENDER_CHARS} characters.'
+    problem = id_problem(sender)
+    if problem:
+        return None, problem
+    assert isinstance(sender, str)
     message = body.get("message", "")
     if message is None:
         message = ""

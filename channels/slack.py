@@ -16,10 +16,11 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.slack import SlackBot, SlackInput
+from sanic import response
 from sanic.request import Request
 from slack_sdk.web.async_client import AsyncWebClient
 
-from channels.turn import neutralise_commands, patient_turn
+from channels.turn import id_problem, neutralise_commands, patient_turn
 
 SLACK_API_URL = "https://slack.com/api/"
 
@@ -82,6 +83,8 @@ class ClinicSlackInput(SlackInput):
         metadata: Optional[Dict],
     ) -> Any:
         agent = getattr(request.app.ctx, "agent", None)
+        if id_problem(sender_id):  # no user (stored under "default"), or a forged id
+            return response.text("")
 
         async def handle(message: UserMessage) -> None:
             # Slack gets its 200 before this runs (SlackInput handles in the background),

@@ -21,6 +21,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels.turn import id_problem
+
 logger = logging.getLogger(__name__)
 
 HANDED_BACK = (
@@ -59,8 +61,10 @@ class StaffInput(InputChannel):
             conversation_id = (
                 (body or {}).get("conversation_id") if isinstance(body, dict) else None
             )
-            if not isinstance(conversation_id, str) or not conversation_id:
-                return response.json({"error": '"conversation_id" is required'}, status=400)
+            problem = id_problem(conversation_id, "conversation_id")
+            if problem:
+                return response.json({"error": problem}, status=400)
+            assert isinstance(conversation_id, str)
             agent = request.app.ctx.agent
             async with agent.lock_store.lock(conversation_id):
                 tracker = await agent.tracker_store.retrieve(conversation_id)

@@ -29,7 +29,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.turn import MAX_MESSAGE_CHARS, neutralise_commands, patient_turn
+from channels.turn import MAX_MESSAGE_CHARS, id_problem, neutralise_commands, patient_turn
 from clinic.wording import SAFETY_LINE
 
 logger = logging.getLogger(__name__)
@@ -160,13 +160,18 @@ class TelegramSecureInput(InputChannel):
                 update = request.json
             except Exception:
                 update = None
-            if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
+            update_id_value = update.get("update_id") if isinstance(update, dict) else None
+            # bool is an int in Python; Telegram's ids are plain integers.
+            if type(update_id_value) is not int:
                 return response.json({"error": "not a Telegram update"}, status=400)
+            assert isinstance(update, dict)
             message = update_message(update)
             chat_id = ((message or {}).get("chat") or {}).get("id")
             if message is None or chat_id is None:
                 return response.json({"status": "ignored"})  # not a chat message
             sender = str(chat_id)
+            if type(chat_id) is not int or id_problem(sender):
+                return response.json({"error": "not a Telegram chat id"}, status=400)
             update_id = int(update["update_id"])
             agent = getattr(request.app.ctx, "agent", None)
             if not self.first_sight(update_id) or await self.already_handled(

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Awaitable, Callable
+import unicodedata
+from typing import Any, Awaitable, Callable, Optional
 
 from rasa.core.channels.channel import CollectingOutputChannel, OutputChannel, UserMessage
 
@@ -20,7 +21,23 @@ from clinic.wording import FAILURE_REPLY
 logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 20_000
+MAX_ID_CHARS = 128
 LEADING_SLASHES = re.compile(r"^\s*/+")
+# Control characters (NUL, newline...) forge log lines and break database drivers; lone
+# surrogates cannot be stored at all (SQLite and PostgreSQL both refuse them).
+REFUSED_ID_CATEGORIES = {"Cc", "Cs", "Cf", "Zl", "Zp"}
+
+
+def id_problem(value: object, what: str = "sender") -> Optional[str]:
+    """Why a conversation id is refused, or None. One check for every channel and the
+    staff API: an id reaches the logs, the tracker store and the nurse queue."""
+    if not isinstance(value, str) or not value.strip():
+        return f'A non-empty "{what}" is required.'
+    if len(value) > MAX_ID_CHARS:
+        return f'"{what}" must be at most {MAX_ID_CHARS} characters.'
+    if any(unicodedata.category(ch) in REFUSED_ID_CATEGORIES for ch in value):
+        return f'"{what}" may not contain control or unpaired surrogate characters.'
+    return None
 
 
 def neutralise_commands(text: str) -> str:

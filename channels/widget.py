@@ -34,7 +34,7 @@ STATIC_FILES = {
     "widget.js": "application/javascript; charset=utf-8",
     "widget.css": "text/css; charset=utf-8",
 }
-SENDER_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
+SENDER_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,128}")  # fullmatch: no trailing newline
 HISTORY_LIMIT = 200
 DEMO_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -113,7 +113,7 @@ class WidgetInput(PatientRestInput):
         return cls()
 
     def validate_sender(self, sender: str) -> Optional[str]:
-        if SENDER_PATTERN.match(sender):
+        if SENDER_PATTERN.fullmatch(sender):
             return None
         return '"sender" must be the widget\'s random id: 16-128 letters, digits, - or _.'
 

@@ -15,4 +15,11 @@ SIGN_NAMES = {
     "urinary": "pain, burning or urgency when passing urine",
     "urine_or_stool_change": "a change in urine or stools",
     "unusual_bruising": "unusual bruising",
+    "other_concerning_symptom": (
+        "another symptom that needs checking (such as yellow eyes, bleeding, confusion or "
+        "dizziness)"
+    ),
 }
+# A sign the detector reports under a name not listed here is still shown, but never as
+# the raw value (an entity value can come from outside: a forged action call).
+UNNAMED_SIGN = "a symptom to tell your doctor about"

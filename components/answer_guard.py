@@ -229,7 +229,7 @@ class AnswerConfidenceGuard(GraphComponent):
             return False
         key = (answer_key(message, self.retrieval_intent) or "").split("/", 1)
         section = key[-1] if len(key) == 2 else None
-        named = self.other_drugs.other_drugs(entities, section)
+        named = self.other_drugs.other_drugs(entities, section, message.get(TEXT) or "")
         if named:
             message.set(OTHER_DRUGS_KEY, named, add_to_output=True)  # for the reply's wording
             self._set_intent(message, OTHER_DRUG_INTENT, 1.0, "another medicine named")

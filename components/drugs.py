@@ -27,6 +27,8 @@ from typing import Any, Dict, List, Optional
 
 import numpy as np
 import yaml
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -35,12 +37,15 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from components.typo_normaliser import EnglishWords
+
 LIBRARY = "drug_named_entity_recognition"
 DICTIONARY_FILE = "drug_ner_dictionary.pkl.bz2"
 DRUG_ENTITY = "drug"
 EXTRACTOR = "DrugMentionRecogniser"
 MAX_WORDS = 4  # longest name looked up ("st johns wort", "interferon beta 1a")
 MIN_SINGLE_WORD = 3  # a lone one- or two-letter token is never taken for a drug name
+FUZZY_MIN_LETTERS = 6  # shorter misspellings are too often another word
 TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
 
 
@@ -76,10 +81,35 @@ def library_dictionary() -> Dict[str, str]:
 
 
 class DrugTable:
-    """Exact look-up of name variants, as hashes (about 1 MB for ~100,000 names)."""
+    """Exact look-up of name variants, as hashes (about 1 MB for ~100,000 names), and a
+    close-spelling look-up of one-word names for words that are not English ("ibuprofin",
+    "metrotrexat", "cellsept"): patients rarely spell a drug's name right."""
 
-    def __init__(self, hashes: np.ndarray, generic: np.ndarray, names: List[str]) -> None:
+    def __init__(
+        self,
+        hashes: np.ndarray,
+        generic: np.ndarray,
+        names: List[str],
+        spellings: Optional[List[str]] = None,
+    ) -> None:
         self.hashes, self.generic, self.names = hashes, generic, names
+        self.spellings = spellings or []  # one-word names of FUZZY_MIN_LETTERS or more
+        self._english: Optional[EnglishWords] = None
+
+    def close_spelling(self, word: str) -> Optional[str]:
+        """The generic name of a drug this non-English word is a misspelling of, or None:
+        one edit for words up to 7 letters, two for longer (Damerau-Levenshtein)."""
+        if len(word) < FUZZY_MIN_LETTERS or not word.isalpha() or not self.spellings:
+            return None
+        if self._english is None:
+            self._english = EnglishWords()
+        if word in self._english:
+            return None
+        limit = 1 if len(word) <= 7 else 2
+        match = process.extractOne(
+            word, self.spellings, scorer=DamerauLevenshtein.distance, score_cutoff=limit
+        )
+        return self.lookup(str(match[0])) if match else None
 
     @classmethod
     def from_dictionary(cls, dictionary: Dict[str, str]) -> "DrugTable":
@@ -88,17 +118,20 @@ class DrugTable:
         hashes = np.array([name_hash(v) for v in dictionary], dtype=np.int64)
         generic = np.array([index[g] for g in dictionary.values()], dtype=np.int32)
         order = np.argsort(hashes)
-        return cls(hashes[order], generic[order], names)
+        spellings = sorted(v for v in dictionary if v.isalpha() and len(v) >= FUZZY_MIN_LETTERS)
+        return cls(hashes[order], generic[order], names, spellings)
 
     def save(self, directory: Path) -> None:
         np.savez(directory / "drugs.npz", hashes=self.hashes, generic=self.generic)
         (directory / "drug_names.json").write_text(json.dumps(self.names), encoding="utf-8")
+        (directory / "drug_spellings.json").write_text(json.dumps(self.spellings), encoding="utf-8")
 
     @classmethod
     def load(cls, directory: Path) -> "DrugTable":
         arrays = np.load(directory / "drugs.npz")
         names = json.loads((directory / "drug_names.json").read_text(encoding="utf-8"))
-        return cls(arrays["hashes"], arrays["generic"], names)
+        spellings = json.loads((directory / "drug_spellings.json").read_text(encoding="utf-8"))
+        return cls(arrays["hashes"], arrays["generic"], names, spellings)
 
     def lookup(self, variant: str) -> Optional[str]:
         key = name_hash(variant)
@@ -123,6 +156,8 @@ class DrugTable:
                 name = self.lookup(words) or (
                     self.lookup(words[:-2]) if words.endswith("'s") else None  # Humira's
                 )
+                if name is None and size == 1:
+                    name = self.close_spelling(words)
                 if name is not None:
                     start, end = tokens[i].start(), tokens[i + size - 1].end()
                     found.append(DrugMention(name, text[start:end], start, end))
@@ -145,15 +180,40 @@ class OtherDrugPolicy:
             for section, names in (data.get("named_by_sources") or {}).items()
         }
 
-    def other_drugs(self, entities: List[Dict[str, Any]], section: Optional[str]) -> List[str]:
-        """The names, as written, of the medicines the answer would wrongly be about."""
+    def other_drugs(
+        self, entities: List[Dict[str, Any]], section: Optional[str], text: str = ""
+    ) -> List[str]:
+        """The names, as written, of the medicines the answer would wrongly be about.
+
+        Patients often list their other medicines before they ask about this one ("he's
+        on tacrolimus and prednisone... how long does azathioprine take to work?"), so
+        what counts is the sentence that asks (the last one with a "?", else the last
+        one): another medicine named there counts; one named only before it counts when
+        azathioprine is not named at all ("I started Humira. How long does it take?").
+        """
         allowed = self.this_drug + self.by_section.get(section or "", [])
+        drugs = [e for e in entities if e.get("entity") == DRUG_ENTITY]
+        if text and any(self._allowed(e, self.this_drug) for e in drugs):
+            start = asking_sentence_start(text)
+            drugs = [e for e in drugs if int(e.get("start", 0)) >= start]
         return [
-            str(e.get("text") or e.get("value"))
-            for e in entities
-            if e.get("entity") == DRUG_ENTITY
-            and not any(fnmatch.fnmatchcase(str(e.get("value")), p) for p in allowed)
+            str(e.get("text") or e.get("value")) for e in drugs if not self._allowed(e, allowed)
         ]
+
+    @staticmethod
+    def _allowed(entity: Dict[str, Any], patterns: List[str]) -> bool:
+        return any(fnmatch.fnmatchcase(str(entity.get("value")), p) for p in patterns)
+
+
+SENTENCE_END = re.compile(r"[.!?;]+(?:\s+|$)|\n+")
+
+
+def asking_sentence_start(text: str) -> int:
+    """Where the sentence that asks begins: the last sentence with a "?", else the last."""
+    bounds = [0] + [m.end() for m in SENTENCE_END.finditer(text) if m.end() < len(text)]
+    sentences = [(b, text[b:e]) for b, e in zip(bounds, bounds[1:] + [len(text)])]
+    asking = [b for b, sentence in sentences if "?" in sentence]
+    return asking[-1] if asking else sentences[-1][0]
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)

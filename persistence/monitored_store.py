@@ -34,6 +34,7 @@ same settings as Rasa's `type: SQL` (dialect, url, port, db, username, password)
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import logging
@@ -41,10 +42,10 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, Optional
+from typing import Any, Dict, Iterable, Iterator, Optional
 
 import sqlalchemy as sa
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import SQLTrackerStore, ensure_schema_exists
 from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
@@ -161,6 +162,26 @@ class MonitoredSQLTrackerStore(SQLTrackerStore):
             sa.event.listen(self.engine, "connect", _sqlite_write_ahead_log)
             self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         HEALTH.store = self
+
+    @contextlib.contextmanager
+    def session_scope(self) -> Iterator[Any]:
+        """Rasa's transactional scope, except that no error stops the server.
+
+        Rasa 3.6 turns every ValueError raised inside the scope into `SystemExit`, meant
+        for a missing PostgreSQL schema at start-up. But SQLite raises ValueError for a
+        lone surrogate in a sender id, and psycopg2 for a NUL byte, so one request could
+        stop the server. Here only the schema check keeps that meaning (as a normal
+        exception); a failing statement fails its request, which the channel answers.
+        """
+        session = self.sessionmaker()
+        try:
+            try:
+                ensure_schema_exists(session)
+            except ValueError as error:
+                raise RuntimeError(f"PostgreSQL schema '{error}' was not found") from error
+            yield session
+        finally:
+            session.close()
 
     def ping(self) -> bool:
         try:

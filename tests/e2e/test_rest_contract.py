@@ -146,6 +146,10 @@ def test_typed_intent_is_treated_as_text(servers: Servers):
         (b'{"message": "hi"}', 400),
         (b'{"sender": "x", "message": 42}', 400),
         (b"[1, 2, 3]", 400),
+        # Rasa's SQL store exits the process on these ids (SQLite: a lone surrogate).
+        (b'{"sender": "sur\\ud800rogate", "message": "hi"}', 400),
+        (b'{"sender": "nul\\u0000byte", "message": "hi"}', 400),
+        (b'{"sender": "log\\nforged line", "message": "hi"}', 400),
     ],
 )
 def test_malformed_requests_are_refused_with_an_explanation(servers: Servers, body, status):
@@ -157,6 +161,7 @@ def test_malformed_requests_are_refused_with_an_explanation(servers: Servers, bo
     )
     assert reply.status_code == status
     assert reply.json()["error"]
+    assert servers.send(new_sender(), "hello")  # the server is still up and answering
 
 
 def test_overlong_message_is_refused_kindly(servers: Servers):

@@ -75,3 +75,48 @@ def test_only_the_sources_own_medicines_keep_their_section(
 ) -> None:
     policy = OtherDrugPolicy(CONTENT_DIR / "other_drugs.yml")
     assert policy.other_drugs(entities, section) == named
+
+
+def at(value: str, written: str, text: str) -> Dict[str, Any]:
+    return {**drug(value, written), "start": text.index(written)}
+
+
+def test_medicines_listed_before_a_question_about_azathioprine_do_not_count() -> None:
+    policy = OtherDrugPolicy(CONTENT_DIR / "other_drugs.yml")
+    text = "He's on tacrolimus and prednisone too. How long does azathioprine take to work?"
+    entities = [
+        at("Tacrolimus", "tacrolimus", text),
+        at("Prednisone", "prednisone", text),
+        at("Azathioprine", "azathioprine", text),
+    ]
+    assert policy.other_drugs(entities, "time_to_work", text) == []
+
+
+def test_a_question_about_another_medicine_counts_wherever_it_is_asked() -> None:
+    policy = OtherDrugPolicy(CONTENT_DIR / "other_drugs.yml")
+    humira = "I started Humira last week. How long does it take to work?"
+    named = policy.other_drugs([at("Adalimumab", "Humira", humira)], "time_to_work", humira)
+    assert named == ["Humira"]
+    both = "He takes imuran and tacrolimus. Can he have ibuprofen for his knee?"
+    entities = [
+        at("Azathioprine", "imuran", both),
+        at("Tacrolimus", "tacrolimus", both),
+        at("Ibuprofen", "ibuprofen", both),
+    ]
+    assert policy.other_drugs(entities, "combination", both) == ["ibuprofen"]
+
+
+@pytest.mark.parametrize(
+    "text, names",
+    [
+        ("my doctor give me metrotrexat wat is it for", ["Methotrexate"]),
+        ("can i take ibuprofin", ["Ibuprofen"]),
+        ("is cellsept like imuran", ["Mycophenolate", "Azathioprine"]),
+        ("the swelling is getting better", []),  # English words are never drug names
+        ("my temprature is high", []),
+    ],
+)
+def test_misspelled_drug_names_are_recognised(
+    table: DrugTable, text: str, names: List[str]
+) -> None:
+    assert [m.name for m in table.find(text)] == names

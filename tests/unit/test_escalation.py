@@ -127,3 +127,10 @@ async def test_record_failure_does_not_silence_the_guidance(
         dispatcher, tracker, {}
     )
     assert any("call your doctor" in (m.get("text") or "") for m in dispatcher.messages)
+
+
+def test_a_sign_name_from_outside_is_never_echoed():
+    forged = {"entities": [{"entity": "infection_sign", "value": "<b>FORGED</b>"}]}
+    text = noticed_message(forged) or ""
+    assert "FORGED" not in text and "<b>" not in text
+    assert "a symptom to tell your doctor about" in text

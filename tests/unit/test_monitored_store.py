@@ -186,3 +186,16 @@ async def test_servers_sharing_the_database_never_use_the_cache(
     assert await store.retrieve("c1") is not tracker
     await store.save(tracker)
     assert not store._cache and await store.retrieve("c1") is not tracker
+
+
+@pytest.mark.asyncio
+async def test_a_sender_id_sqlite_cannot_store_fails_the_request_not_the_server(
+    tmp_path: Path,
+) -> None:
+    store = MonitoredSQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(tmp_path / "t.db"))
+    with pytest.raises(Exception) as raised:
+        await store.retrieve("sur\ud800rogate")
+    assert not isinstance(raised.value, SystemExit)  # Rasa's own store exits here
+    assert isinstance(raised.value, Exception)
+    await store.save(DialogueStateTracker.from_events("after", turn("hi", "greet", 1.0)))
+    assert await store.retrieve("after") is not None  # and the store still works
