@@ -105,7 +105,7 @@ test-safety: .venv/.installed-dev $(MODEL) ## Locked safety suite x perturbation
 test-locked: .venv/.installed-dev $(MODEL) ## Locked set written apart from the project (totals only), then the gate
 	@echo "==> Locked test set (tests/locked, 1,080 messages; its errors are never read)"
 	@$(BIN)/python -m scripts.score_messages --totals-only --model $(MODEL) \
-	  --out $(RESULTS)/locked.json tests/locked/*.yml >/dev/null
+	  --out $(RESULTS)/locked.json tests/locked/locked_*.yml >/dev/null
 	@$(BIN)/python -m scripts.gate $(RESULTS)/locked.json tests/locked/thresholds.yml
 
 bench-detector: .venv/.installed-dev ## Safety detector's added cost per message (p50/p95)

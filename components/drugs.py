@@ -130,7 +130,12 @@ class DrugTable:
     def load(cls, directory: Path) -> "DrugTable":
         arrays = np.load(directory / "drugs.npz")
         names = json.loads((directory / "drug_names.json").read_text(encoding="utf-8"))
-        spellings = json.loads((directory / "drug_spellings.json").read_text(encoding="utf-8"))
+        spellings_file = directory / "drug_spellings.json"
+        spellings = (
+            json.loads(spellings_file.read_text(encoding="utf-8"))
+            if spellings_file.exists()
+            else []
+        )  # a model from before close spellings: exact names only
         return cls(arrays["hashes"], arrays["generic"], names, spellings)
 
     def lookup(self, variant: str) -> Optional[str]:
@@ -227,6 +232,12 @@ class DrugMentionRecogniser(GraphComponent):
         table: Optional[DrugTable] = None,
     ) -> None:
         self._model_storage, self._resource, self.table = model_storage, resource, table
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        # Part of the training fingerprint: raise it when what `train` stores changes, so
+        # Rasa's training cache is not reused for a table of another shape.
+        return {"table_format": 2}
 
     @classmethod
     def create(

@@ -5,7 +5,9 @@ corrected when it is not an English word (pyspellchecker's offline frequency lis
 a word we know, and it lies within one edit (words of up to 5 letters) or two edits
 (longer words) of a lexicon word, counting a swap of neighbouring letters as one edit
 (Damerau-Levenshtein, rapidfuzz). So "never" is never read as "fever", and "rain" never
-as "pain": both are English words.
+as "pain": both are English words. Of several equally close words, a sign or cue word wins
+over a helper word of the lexicon's patterns ("swetting" is "sweating", not "setting"),
+then the most alike by Jaro-Winkler, which weighs the first letters.
 
 Memory: the English list as pyspellchecker keeps it (a dict of every word and its count)
 is large, and every server would hold it; only membership is needed, so a sorted array of
@@ -21,7 +23,7 @@ from typing import Iterable, List
 
 import numpy as np
 from rapidfuzz import process
-from rapidfuzz.distance import DamerauLevenshtein
+from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 from spellchecker import SpellChecker
 
 MIN_LENGTH = 4
@@ -52,10 +54,14 @@ class EnglishWords:
 class TypoNormaliser:
     """Corrects words towards a fixed vocabulary of target words; caches every decision."""
 
-    def __init__(self, targets: Iterable[str], keep: Iterable[str] = ()) -> None:
-        words = {w.lower() for t in targets for w in t.split()}
-        self.targets: List[str] = sorted(w for w in words if len(w) >= MIN_LENGTH and w.isalpha())
-        self._target_set = set(self.targets)
+    def __init__(
+        self, targets: Iterable[str], keep: Iterable[str] = (), secondary: Iterable[str] = ()
+    ) -> None:
+        self.targets: List[str] = _words(targets)
+        # The helper words of the lexicon's patterns ("setting", "that"): used, but a sign
+        # or cue word just as close wins ("swetting" is "sweating").
+        self.secondary: List[str] = [w for w in _words(secondary) if w not in set(self.targets)]
+        self._target_set = set(self.targets) | set(self.secondary)
         self._keep = {w.lower() for w in keep}
         self._english = EnglishWords()
         self._decide = lru_cache(maxsize=CACHE_SIZE)(self._correct)
@@ -76,7 +82,23 @@ class TypoNormaliser:
         ):
             return word
         limit = 1 if len(word) <= 5 else 2
-        match = process.extractOne(
-            word, self.targets, scorer=DamerauLevenshtein.distance, score_cutoff=limit
-        )
-        return str(match[0]) if match else word
+        matches = [
+            (int(distance), tier, str(target))
+            for tier, vocabulary in enumerate((self.targets, self.secondary))
+            for target, distance, _ in process.extract(
+                word, vocabulary, scorer=DamerauLevenshtein.distance, score_cutoff=limit, limit=None
+            )
+        ]
+        if not matches:
+            return word
+        # The closest; on a tie a sign or cue word before a pattern's helper word
+        # ("swetting" is "sweating", not "setting"), then the most alike (Jaro-Winkler).
+        best = min(matches)[:2]
+        closest = [target for distance, tier, target in matches if (distance, tier) == best]
+        return max(closest, key=lambda t: (JaroWinkler.similarity(word, t), t))
+
+
+def _words(phrases: Iterable[str]) -> List[str]:
+    """The distinct lower-case words of the phrases that are long enough to correct to."""
+    words = {w.lower() for phrase in phrases for w in phrase.split()}
+    return sorted(w for w in words if len(w) >= MIN_LENGTH and w.isalpha())

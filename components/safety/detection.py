@@ -11,11 +11,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional
+from typing import Any, Dict, Iterable, List, Optional, Set
 
 import yaml
 
-from components.safety.lexicon import IGNORE, SIGN_SECTIONS, TEMPERATURE_WORD, SafetyLexicon
+from components.safety.context import (
+    NEGATED,
+    PRESENT,
+    asked_about,
+    has_modifier,
+    is_current,
+    is_question,
+    modified_by,
+    speaks_of_someone,
+)
+from components.safety.lexicon import (
+    CALM,
+    IGNORE,
+    ILLNESS,
+    SIGN_SECTIONS,
+    TEMPERATURE_WORD,
+    SafetyLexicon,
+)
 from components.safety.readings import (
     DEFAULT_LEXICON,
     Duration,
@@ -29,6 +46,7 @@ INFECTION_INTENT = "report_infection_sign"
 EXTRACTOR = "InfectionSignDetector"
 COUGH = "cough"
 FEVER = "fever"
+NOT_BODY_TEMPERATURE = "not_body_temperature"
 
 
 @dataclass
@@ -61,6 +79,7 @@ class MessageFacts:
     fever_reading: bool  # a temperature over the threshold
     only_normal_readings: bool  # temperatures given, none over the threshold
     short_cough: bool  # every duration given is too short for a cough to count
+    over: Set[int] = field(default_factory=set)  # start offsets of signs said to be over
 
 
 def detect(text: str, lexicon: Optional[SafetyLexicon] = None) -> Finding:
@@ -74,11 +93,16 @@ def detect(text: str, lexicon: Optional[SafetyLexicon] = None) -> Finding:
     text = lexicon.normalise(text)
     doc = lexicon.nlp(text)
     finding = Finding()
-    finding.readings = read_temperatures(
+    readings = read_temperatures(
         text, lexicon.threshold_c, lexicon.threshold_f, lexicon.reading_rules
     )
+    # "What's 38 C in Fahrenheit?", "40 degrees in the car": nobody's temperature.
+    finding.readings = [r for r in readings if not r.elsewhere]
+    if len(finding.readings) < len(readings):
+        finding.set_aside.append(NOT_BODY_TEMPERATURE)
     finding.durations = read_durations(text, lexicon.reading_rules)
     facts = _message_facts(lexicon, text, finding)
+    facts.over.update(_over(lexicon, doc))
     explicit_fever = _explicit_fever(lexicon, doc, finding.readings)
     for ent in doc.ents:
         category = _current_category(lexicon, ent, facts, finding)
@@ -107,7 +131,10 @@ def _message_facts(lexicon: SafetyLexicon, text: str, finding: Finding) -> Messa
     return MessageFacts(
         takes_drug=takes_drug,
         fever_reading=fever_reading,
-        only_normal_readings=bool(finding.readings) and not fever_reading,
+        # "37.9 now but it was higher at lunchtime": the normal reading is not the whole story.
+        only_normal_readings=bool(finding.readings)
+        and not fever_reading
+        and not lexicon.reading_was_higher.search(text),
         short_cough=short_cough,
     )
 
@@ -118,9 +145,52 @@ def _explicit_fever(lexicon: SafetyLexicon, doc: Any, readings: List[Reading]) -
     return any(
         r.over_threshold
         and r.explicit
-        and not _asked_about(lexicon, doc.char_span(r.start, r.end, alignment_mode="expand"))
+        and not _asked_reading(lexicon, doc.char_span(r.start, r.end, alignment_mode="expand"))
         for r in readings
     )
+
+
+def _asked_reading(lexicon: SafetyLexicon, span: Any) -> bool:
+    """A reading asked about: in a question about signs, or a short follow-up question
+    right after one, with no one in it ("what counts as a fever? 100.4? 100?")."""
+    if span is None:
+        return False
+    if asked_about(lexicon, span):
+        return True
+    sentence = span.sent
+    if not sentence.text.rstrip().endswith("?") or len(sentence) > 6:
+        return False
+    if speaks_of_someone(lexicon, sentence.text):
+        return False
+    earlier = list(span.doc[: sentence.start].sents) if sentence.start else []
+    questions = [s for s in earlier[-3:] if s.text.rstrip().endswith("?")]
+    return any(is_question(lexicon, s) for s in questions)
+
+
+def _over(lexicon: SafetyLexicon, doc: Any) -> Set[int]:
+    """Start offsets of signs an "over" phrase after them sets aside ("had a UTI in
+    January, cleared right up"): the last sign or illness named before the phrase and the
+    others of its sentence, unless a present cue says the person has it now. Nothing is
+    over when the message then says it came back; emergencies never are."""
+    over: Set[int] = set()
+    text = doc.text
+    for match in lexicon.illness_over.finditer(text):
+        if lexicon.illness_back.search(text, match.end()):
+            continue
+        before = [
+            e
+            for e in doc.ents
+            if e.end_char <= match.start()
+            and e.label_ not in lexicon.emergency_categories
+            and e.label_ != IGNORE
+            and not e.label_.startswith(CALM)
+        ]
+        if before:
+            last = before[-1].sent
+            over.update(
+                e.start_char for e in before if e.sent == last and not has_modifier(e, PRESENT)
+            )
+    return over
 
 
 def _current_category(
@@ -129,23 +199,34 @@ def _current_category(
     """The sign a matched phrase reports now, or None.
 
     A sign mentioned but not current is added to the finding's set_aside, so that a
-    classifier's escalation for it can be withdrawn.
+    classifier's escalation for it can be withdrawn; so is the reason of a calm phrase
+    ("gave me chills" at a film, "feeling great") that is not negated.
     """
     category = ent.label_
     if category == IGNORE:
         return None
-    if _asked_about(lexicon, ent) or not _is_current(ent, facts.takes_drug):
+    if category.startswith(CALM):
+        if not modified_by(lexicon, ent, NEGATED):
+            finding.set_aside.append(category[len(CALM) :])
+        return None
+    if ent.start_char in facts.over:
+        finding.set_aside.append(category)  # "...cleared right up", "I'm grand now"
+        return None
+    if asked_about(lexicon, ent) or not is_current(lexicon, ent, facts.takes_drug):
         finding.set_aside.append(category)
         return None
+    if category == ILLNESS:
+        return None  # "I've got a cold": the signs that come with it decide
     if category in (FEVER, TEMPERATURE_WORD) and facts.only_normal_readings:
         finding.set_aside.append(FEVER)
         return None
     if category == TEMPERATURE_WORD:
         # "temperature" alone: a fever only with a high reading or "I have a temperature".
-        if not (facts.fever_reading or _has_modifier(ent, "PRESENT")):
+        if not (facts.fever_reading or has_modifier(ent, "PRESENT")):
             return None
         category = FEVER
     if category == COUGH and facts.short_cough:
+        finding.set_aside.append(COUGH)  # "since this morning": too short to be a sign
         return None
     return category
 
@@ -184,43 +265,6 @@ def _add_measurement_entities(finding: Finding) -> None:
                 "extractor": EXTRACTOR,
             }
         )
-
-
-def _asked_about(lexicon: SafetyLexicon, span: Any) -> bool:
-    """A question about signs in general: 'is a rash a reason to call?'.
-
-    Its sentence opens with a question word, after any greeting ("hello, how long...";
-    the "?" is often not typed), and neither it nor the words right after it speak of
-    the user or a patient ("...? I have one now").
-    """
-    if span is None:
-        return False
-    sentence = span.sent
-    words = [t.lower_ for t in sentence if not t.is_punct]
-    following = span.doc[sentence.end : sentence.end + 12]  # "...? I have one now"
-    while words and words[0] in lexicon.leading_filler:
-        words = words[1:]
-    return (
-        bool(words)
-        and words[0] in lexicon.question_openers
-        and not any(t.lower_ in lexicon.first_person for t in [*sentence, *following])
-    )
-
-
-def _has_modifier(ent: Any, category: str) -> bool:
-    return any(mod.category == category for mod in ent._.modifiers)
-
-
-def _is_current(ent: Any, takes_drug: bool) -> bool:
-    """Not negated, not someone else's, and not hypothetical or past unless a PRESENT
-    cue ("I have", "since") says otherwise."""
-    if ent._.is_negated:
-        return False
-    if ent._.is_family and not takes_drug:
-        return False
-    if _has_modifier(ent, "PRESENT"):
-        return True
-    return not (ent._.is_hypothetical or ent._.is_historical)
 
 
 _DEFAULT: List[SafetyLexicon] = []

@@ -10,17 +10,26 @@ people, questions, temperatures and durations.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, List, Mapping, Set, Tuple
+from typing import Any, FrozenSet, Iterable, List, Mapping, Set, Tuple
 
 import spacy
 import yaml
 
+from components.safety.patterns import NAME as PATTERN_MATCHER
 from components.safety.readings import ReadingRules
 from components.typo_normaliser import TypoNormaliser
 
 IGNORE = "NOT_A_SIGN"
 TEMPERATURE_WORD = "TEMPERATURE_WORD"
+# Calm phrases ("that film gave me chills", "feeling great") are matched with this prefix
+# and their reason: "CALM:figure_of_speech".
+CALM = "CALM:"
+# A named illness ("a cold", "stomach bug"): never a sign, only set aside when not current.
+ILLNESS = "NAMED_ILLNESS"
+# What a context rule in the lexicon may set besides literal, category and direction.
+CONTEXT_RULE_OPTIONS = ("pattern", "max_scope", "allowed_types", "excluded_types")
 SIGN_SECTIONS = ("infection_signs", "emergency_signs")
 WORD = re.compile(r"[a-z]+")
 
@@ -47,6 +56,15 @@ class SafetyLexicon:
         self.contractions = {
             str(k).lower(): str(v) for k, v in (data.get("contractions") or {}).items()
         }
+        self.subject_switch = _phrases_pattern(data.get("subject_switch_phrases") or [])
+        self.reply_opening = _reply_opening(
+            data.get("reply_openers") or [], data.get("reply_followers") or []
+        )
+        self.emergency = EmergencyContext.from_lexicon(data.get("emergency_context") or {})
+        self.generic_self = _phrases_pattern(data.get("generic_self_phrases") or [])
+        self.reading_was_higher = _phrases_pattern(data.get("reading_was_higher_cues") or [])
+        self.illness_over = _regex_union(data.get("illness_over_phrases") or [])
+        self.illness_back = _phrases_pattern(data.get("illness_back_cues") or [])
         entries = sign_entries(data)
         self.normaliser = _typo_normaliser(data, entries, self.drug_words)
         self.nlp = _pipeline(data, entries)
@@ -55,8 +73,27 @@ class SafetyLexicon:
         """Lower case, apostrophes restored ("dont" -> "don't"), misspelled words replaced
         by the lexicon or cue words they stand for ("fevr" -> "fever")."""
         lowered = WORD.sub(lambda m: self.contractions.get(m.group(0), m.group(0)), text.lower())
+        # "No, I have a fever": the reply word becomes a sentence of its own ("no. i have...").
+        lowered = self.reply_opening.sub(r"\1\2. ", lowered)
         tokens = self.nlp.make_doc(lowered)
         return "".join(self.normaliser.correct(t.text) + t.whitespace_ for t in tokens)
+
+
+@dataclass(frozen=True)
+class EmergencyContext:
+    """How context applies to emergency phrases (the lexicon's `emergency_context`)."""
+
+    someone_else_counts: bool = True  # "my husband collapsed" is an emergency
+    negation_reach: int = 5  # a negation counts only this many words before the phrase
+    questions_and_ifs_count: FrozenSet[str] = frozenset()  # "what's the point of going on"
+
+    @classmethod
+    def from_lexicon(cls, section: Mapping[str, Any]) -> "EmergencyContext":
+        return cls(
+            someone_else_counts=bool(section.get("someone_else_counts", True)),
+            negation_reach=int(section.get("negation_reach_words", 5)),
+            questions_and_ifs_count=frozenset(section.get("questions_and_ifs_count") or []),
+        )
 
 
 def sign_entries(data: Mapping[str, Any]) -> List[Entry]:
@@ -71,6 +108,30 @@ def sign_entries(data: Mapping[str, Any]) -> List[Entry]:
 
 def _lowered(words: Iterable[str]) -> Set[str]:
     return {w.lower() for w in words}
+
+
+def _phrases_pattern(phrases: Iterable[str]) -> re.Pattern[str]:
+    """Any of the phrases as whole words ("and i" is not "and it")."""
+    listed = "|".join(re.escape(p.lower()) for p in sorted(phrases, key=len, reverse=True))
+    return re.compile(r"\b(?:" + listed + r")\b" if listed else r"(?!x)x")
+
+
+def _regex_union(entries: Iterable[Mapping[str, str]]) -> re.Pattern[str]:
+    """The lexicon's {regex: ...} entries as one pattern (never matches when empty)."""
+    listed = "|".join("(?:" + e["regex"] + ")" for e in entries)
+    return re.compile(listed or r"(?!x)x")
+
+
+def _reply_opening(openers: Iterable[str], followers: Iterable[str]) -> re.Pattern[str]:
+    """A reply word at the start of a sentence, then a comma or a listed word: "no, i...",
+    "no she hasn't...". Groups: 1 what came before, 2 the reply word."""
+    if not openers:
+        return re.compile(r"(?!x)x")
+    words = "|".join(re.escape(w.lower()) for w in sorted(openers, key=len, reverse=True))
+    after = "|".join(re.escape(w.lower()) for w in sorted(followers, key=len, reverse=True))
+    return re.compile(
+        r"(^\s*|[.!?]\s+)(" + words + r")(?:\s*[,;:]+\s*|\s+(?=(?:" + after + r")\b))"
+    )
 
 
 def _self_on_drug_pattern(phrases: Iterable[str]) -> re.Pattern[str]:
@@ -92,10 +153,14 @@ def _typo_normaliser(
     Cue words are corrected too: "last wniter" must still be "last winter". The drug's
     names as the lexicon lists them (misspellings included) are left as written.
     """
-    context_words = [str(r["literal"]) for r in data.get("context_rules", [])]
-    sign_words = [
-        e if isinstance(e, str) else " ".join(re.findall(r"[a-z]{4,}", e["regex"]))
-        for _, e in entries
+    context_words = [str(r["literal"]) for r in data.get("context_rules", []) if "pattern" not in r]
+    context_words += [str(c) for c in data.get("not_body_temperature_cues", [])]
+    # Phrases that are not signs are corrected too: "glandlar fever" is "glandular fever".
+    calm = [e for phrases in (data.get("calm_phrases") or {}).values() for e in phrases]
+    listed = [e for _, e in entries] + list(data.get("not_signs", [])) + calm
+    sign_words = [e for e in listed if isinstance(e, str)]
+    pattern_words = [
+        " ".join(re.findall(r"[a-z]{4,}", e["regex"])) for e in listed if not isinstance(e, str)
     ]
     caregiver_words = [
         " ".join(re.findall(r"[a-z]{4,}", p)) for p in data.get("caregiver_patterns", [])
@@ -107,6 +172,7 @@ def _typo_normaliser(
         + caregiver_words
         + sorted(drug_words),
         keep=drug_words,
+        secondary=pattern_words,
     )
 
 
@@ -115,33 +181,48 @@ def _pipeline(data: Mapping[str, Any], entries: List[Entry]) -> Any:
     import medspacy  # noqa: F401  (registers the medspacy_* pipes)
     from medspacy.context import ConTextRule
 
+    listed = _listed(data, entries)
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
     matcher: Any = nlp.add_pipe("medspacy_target_matcher")
-    matcher.add(_target_rules(data, entries))
+    matcher.add(_phrase_rules(listed))
+    patterns = [[category, e["regex"]] for category, e in listed if not isinstance(e, str)]
+    nlp.add_pipe(PATTERN_MATCHER, config={"patterns": patterns})
     # Cues inside a matched phrase ("can't" in "can't stop shivering") are not cues.
     context: Any = nlp.add_pipe("medspacy_context", config={"prune_on_target_overlap": True})
     context.add(
         [
-            ConTextRule(r["literal"], r["category"], direction=r["direction"])
+            ConTextRule(
+                r["literal"],
+                r["category"],
+                direction=r["direction"],
+                **{k: r[k] for k in CONTEXT_RULE_OPTIONS if k in r},
+            )
             for r in data.get("context_rules", [])
         ]
     )
     return nlp
 
 
-def _target_rules(data: Mapping[str, Any], entries: List[Entry]) -> List[Any]:
-    """What the TargetMatcher looks for: signs, temperature words, and not-signs."""
+def _listed(data: Mapping[str, Any], entries: List[Entry]) -> List[Entry]:
+    """Everything matched in the text, with its label: signs, temperature words, phrases
+    that are not signs, named illnesses and calm phrases."""
+    calm = [
+        (CALM + reason, entry)
+        for reason, phrases in (data.get("calm_phrases") or {}).items()
+        for entry in phrases
+    ]
+    return (
+        entries
+        + [(TEMPERATURE_WORD, p) for p in data.get("temperature_words", [])]
+        + [(IGNORE, p) for p in data.get("not_signs", [])]
+        + [(ILLNESS, p) for p in data.get("named_illnesses", [])]
+        + calm
+    )
+
+
+def _phrase_rules(listed: List[Entry]) -> List[Any]:
+    """The plain phrases, for medspaCy's TargetMatcher (patterns: components/safety/patterns.py)."""
     from medspacy.target_matcher import TargetRule
 
-    rules: List[Any] = [
-        (
-            TargetRule(entry, category)
-            if isinstance(entry, str)
-            else TargetRule(f"{category} pattern", category, pattern=entry["regex"])
-        )
-        for category, entry in entries
-    ]
-    rules += [TargetRule(p, TEMPERATURE_WORD) for p in data.get("temperature_words", [])]
-    rules += [TargetRule(p, IGNORE) for p in data.get("not_signs", [])]
-    return rules
+    return [TargetRule(entry, category) for category, entry in listed if isinstance(entry, str)]

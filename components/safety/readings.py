@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple
 
 import yaml
 
@@ -21,9 +21,12 @@ from clinic.content import CONTENT_DIR
 # Lives here, in the one module without spaCy, so the readers can load their rules alone.
 DEFAULT_LEXICON = CONTENT_DIR / "safety_lexicon.yml"
 
-# 38.5, 38,5, 101.3 F, 39°C, 100.4 degrees: a number with an optional unit after it.
-READING = re.compile(
-    r"(?<![\d.,])(\d{2,3}(?:[.,]\d{1,2})?)\s*(?:°|º|deg(?:rees?)?\b)?\s*([cCfF])?(?![a-zA-Z])"
+# 38.5, 38,5, 101.3 F, 39°C, 100.4 degrees, 39 celsius: a number, then the loose endings the
+# lexicon lists ("39 odd", "38 and a half"), then an optional unit.
+NUMBER = r"(?<![\d.,])(\d{2,3}(?:[.,]\d{1,2})?)"
+UNIT = (
+    r"\s*(?:°|º|deg(?:rees?)?\b)?\s*"
+    r"(?:([cCfF])(?![a-zA-Z])|(celsius|centigrade|fahrenheit)\b)?(?![a-zA-Z])"
 )
 # Words that may come before an amount ("for 3 days", "past few weeks").
 SPAN_LEAD = r"(?:for\s+|since\s+|past\s+|last\s+|over\s+)?"
@@ -51,7 +54,8 @@ class Reading:
     over_threshold: bool
     start: int = 0
     end: int = 0
-    explicit: bool = False  # a unit or a decimal: a temperature even without a fever word
+    explicit: bool = False  # a unit, a decimal or a loose ending: a temperature on its own
+    elsewhere: bool = False  # a unit question or a place: "38 C in F?", "40 degrees in the car"
 
 
 @dataclass(frozen=True)
@@ -63,20 +67,35 @@ class ReadingRules:
     number_words: Dict[str, float]
     since_phrases: Dict[str, float]  # after "since" or "from": "since monday"
     time_phrases: Dict[str, float]  # on their own: "this morning"
+    spoken_numbers: Dict[str, float] = field(default_factory=dict)  # "thirty": 30, "one": 1
+    loose_endings: Dict[str, float] = field(default_factory=dict)  # "and a half": 0.5
+    elsewhere_cues: Tuple[str, ...] = ()  # "in fahrenheit", "in the car"
+    elsewhere_nouns: Tuple[str, ...] = ()  # right after the number: "104 degree days"
     span: re.Pattern[str] = field(init=False, repr=False, compare=False)
     since: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    digits: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    spoken: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    cue_after: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    cue_before: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    noun_after: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         amounts = r"(\d+|" + _alternatives(self.number_words) + ")"
-        span = re.compile(r"\b" + SPAN_LEAD + amounts + r"\s+" + SPAN_UNIT + r"\b", re.I)
-        since = re.compile(
-            r"\b(?:since|from)\s+(" + _alternatives(self.since_phrases) + r")\b"
+        ending = r"(?:\s*-?\s*(" + _alternatives(self.loose_endings) + r")\b)?"
+        cues = "(?:" + _alternatives(self.elsewhere_cues) + r")\b"
+        patterns = {
+            "span": r"\b" + SPAN_LEAD + amounts + r"\s+" + SPAN_UNIT + r"\b",
+            "since": r"\b(?:since|from)\s+(" + _alternatives(self.since_phrases) + r")\b"
             r"|\b(" + _alternatives(self.time_phrases) + r")\b",
-            re.I,
-        )
+            "digits": NUMBER + ending + UNIT,
+            "spoken": _spoken_pattern(self.spoken_numbers) + ending + UNIT,
+            "cue_after": r"^\W*(?:\w+\W+){0,3}?" + cues,
+            "cue_before": cues + r"\W+(?:\w+\W+){0,2}$",
+            "noun_after": r"^\s*-?\s*(?:" + _alternatives(self.elsewhere_nouns) + r")\b",
+        }
         # Frozen: the patterns are set once, here.
-        object.__setattr__(self, "span", span)
-        object.__setattr__(self, "since", since)
+        for name, pattern in patterns.items():
+            object.__setattr__(self, name, re.compile(pattern, re.I))
 
     @classmethod
     def from_lexicon(cls, data: Mapping[str, Any]) -> "ReadingRules":
@@ -87,12 +106,40 @@ class ReadingRules:
             number_words=_table(data["duration_number_words"]),
             since_phrases=_table(data["duration_since_phrases"]),
             time_phrases=_table(data["duration_time_phrases"]),
+            spoken_numbers=_table(data.get("temperature_number_words") or {}),
+            loose_endings=_table(data.get("temperature_loose_endings") or {}),
+            elsewhere_cues=tuple(str(c).lower() for c in data.get("not_body_temperature_cues", [])),
+            elsewhere_nouns=_lowered(data.get("not_body_temperature_nouns") or []),
         )
+
+    def value_of(self, words: str) -> float:
+        """A spoken number's value: "a hundred and one" -> 101, "thirty eight" -> 38."""
+        total = 0.0
+        words = re.sub(r"\b(?:a|one)\s+hundred", "hundred", words.lower())
+        for word in re.split(r"[\s-]+(?:and\s+)?", words):
+            total += self.spoken_numbers.get(word, 0.0)
+        return total
+
+
+def _spoken_pattern(words: Mapping[str, float]) -> str:
+    """Thirty-eight point four, a hundred and one: tens (or a hundred) and a unit, then an
+    optional "point" and one digit. Groups: 1 the whole number, 2 its unit, 3 the decimal."""
+    if not words:
+        return r"(?!x)x"
+    tens = _alternatives([w for w, v in words.items() if v >= 20])
+    units = _alternatives([w for w, v in words.items() if 1 <= v <= 9])
+    digit = _alternatives([w for w, v in words.items() if v <= 9]) + r"|\d"
+    return rf"\b((?:{tens})(?:[\s-]+(?:and\s+)?({units}))?)(?:\s+point\s+({digit}))?"
 
 
 def _alternatives(phrases: Iterable[str]) -> str:
     """A regex alternation of literal phrases, longest first so "a few" wins over "a"."""
-    return "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+    listed = sorted(phrases, key=len, reverse=True)
+    return "|".join(re.escape(p) for p in listed) if listed else r"(?!x)x"
+
+
+def _lowered(words: Iterable[Any]) -> Tuple[str, ...]:
+    return tuple(str(w).lower() for w in words)
 
 
 def _range(bounds: Mapping[str, Any]) -> Tuple[float, float]:
@@ -137,20 +184,20 @@ def read_durations(text: str, rules: Optional[ReadingRules] = None) -> List[Dura
 def read_temperatures(
     text: str, threshold_c: float, threshold_f: float, rules: Optional[ReadingRules] = None
 ) -> List[Reading]:
-    """Plausible body temperatures in the text (the lexicon's °C and °F ranges)."""
+    """Plausible body temperatures in the text (the lexicon's °C and °F ranges), in digits
+    ("38.5", "101 F", "39 odd") or in words ("thirty eight point four", "a hundred and one")."""
     if rules is None:
         rules = default_rules()
     low_c, high_c = rules.celsius_range
     low_f, high_f = rules.fahrenheit_range
     readings = []
-    for match in READING.finditer(text):
-        value = float(match.group(1).replace(",", "."))
-        unit = (match.group(2) or "").lower()
+    for value, unit, explicit, match in _numbers(text, rules):
         span = match.group(0).rstrip()
         where: Dict[str, Any] = {
             "start": match.start(),
             "end": match.start() + len(span),
-            "explicit": _is_explicit(span, unit, match.group(1)),
+            "explicit": explicit,
+            "elsewhere": _elsewhere(text, match.start(), match.end(), rules),
         }
         # Without a unit, the plausible body-temperature range decides the scale.
         if unit in ("c", "") and low_c <= value <= high_c:
@@ -161,6 +208,44 @@ def read_temperatures(
     return readings
 
 
-def _is_explicit(span: str, unit: str, number: str) -> bool:
-    """A unit, a degree sign or word, or a decimal: a temperature even without a fever word."""
-    return bool(unit) or "°" in span or "deg" in span.lower() or "." in number or "," in number
+def _numbers(text: str, rules: ReadingRules) -> Iterator[Tuple[float, str, bool, re.Match[str]]]:
+    """(value, unit letter or "", explicit, match) for every number in digits or in words.
+
+    Explicit: a unit, a degree sign or word, a decimal, or a loose ending ("39 odd").
+    """
+    for match in rules.digits.finditer(text):
+        number, ending, letter, word = match.groups()
+        value = float(number.replace(",", ".")) + rules.loose_endings.get(_lower(ending), 0.0)
+        unit = (letter or word or "")[:1].lower()
+        marks = re.search(r"[.,°º]|deg", match.group(0).lower())
+        yield value, unit, bool(unit or ending or marks), match
+    for match in rules.spoken.finditer(text):
+        words, unit_word, point, ending, letter, word = match.groups()
+        if not (unit_word or point):
+            continue  # "thirty" or "a hundred" alone: an age or a count, not a reading
+        value = rules.value_of(words) + rules.loose_endings.get(_lower(ending), 0.0)
+        if point:
+            value += (
+                float(point) if point.isdigit() else rules.spoken_numbers.get(point.lower(), 0.0)
+            ) / 10
+        unit = (letter or word or "")[:1].lower()
+        yield value, unit, bool(point or ending or unit), match
+
+
+def _lower(text: Optional[str]) -> str:
+    return re.sub(r"[\s-]+", " ", text.lower()).strip() if text else ""
+
+
+def _elsewhere(text: str, start: int, end: int, rules: ReadingRules) -> bool:
+    """Not a body temperature: the number a unit question converts ("what's 38 degrees in
+    fahrenheit?", "is 100 F the same as 38 C?") or a place's ("40 degrees in the car"), by
+    a lexicon cue within three words after it or two words before it, or the weather's
+    ("these 104 degree days"), by a lexicon noun right after it."""
+    if rules.noun_after.search(text[end : end + 30]):
+        return True
+    if not rules.elsewhere_cues:
+        return False
+    return bool(
+        rules.cue_after.search(text[end : end + 60])
+        or rules.cue_before.search(text[max(0, start - 60) : start])
+    )

@@ -193,3 +193,176 @@ def test_component_withdraws_a_classifier_escalation_for_a_negated_sign():
     detector.process([message])
     assert message.get("intent")["name"] == "out_of_scope"
     assert message.get("safety")["rule"].startswith("classifier escalation withdrawn")
+
+
+# Everyday wording (sentences written for these tests, not taken from any test set).
+EVERYDAY_EMERGENCIES = [
+    ("my kids would honestly be better off without me", "self_harm"),
+    ("I don't see the point of living with this", "self_harm"),
+    ("honestly nobody would miss me", "self_harm"),
+    ("sometimes I wish I could just go to sleep and never wake up", "self_harm"),
+    ("I've put all my affairs in order and said my goodbyes", "self_harm"),
+    ("I've been wondering how many of these pills it would take", "self_harm"),
+    ("I sat in the garage with the car running last night", "self_harm"),
+    ("what's the point of going on", "self_harm"),
+    ("I think I accidentally took my evening dose twice", "overdose"),
+    ("my two year old got hold of the blister pack and chewed some", "overdose"),
+    ("the dog ate a few of my tablets", "overdose"),
+    ("I took a full week's supply in one go", "overdose"),
+    ("counted the tablets and four are missing, my little boy had the bottle", "overdose"),
+    ("his mouth is drooping on the left and he can't raise his right arm", "stroke"),
+    ("I'm trying to talk but my words are jumbled", "stroke"),
+    ("feels like a tight band squeezing my chest", "chest_pain"),
+    ("heavy pressure on my chest going into my jaw", "chest_pain"),
+    ("I can barely breathe even sitting down", "breathing"),
+    ("her lips have gone a bit blue", "breathing"),
+    ("found my dad on the bathroom floor and he won't wake up", "fainting"),
+    ("my husband is slumped in his chair and I can't wake him", "fainting"),
+    ("he's having some kind of fit on the sofa", "seizure"),
+    ("she's jerking all over and not responding", "seizure"),
+    ("his face has puffed up and he's covered in hives and wheezing", "severe_allergy"),
+    ("oh no I took tonight's and tomorrow's at the same time", "overdose"),
+]
+
+
+@pytest.mark.parametrize("text, kind", EVERYDAY_EMERGENCIES)
+def test_emergencies_in_everyday_words_carry_their_kind(text, kind):
+    finding = detect(text)
+    assert finding.intent == "emergency" and kind in finding.emergencies
+    assert {"entity": "emergency_sign", "value": kind} in [
+        {"entity": e["entity"], "value": e["value"]} for e in finding.entities
+    ]
+
+
+def test_chest_pain_with_a_cough_is_an_emergency_not_an_infection_sign():
+    assert detect("chest pain when I breathe in, plus a cough").intent == "emergency"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "does azathioprine cause depression or suicidal thoughts?",
+        "I don't see the point of taking it if it doesn't work",
+        "I'm not suicidal, just fed up with the side effects",
+        "should I take a double dose if I missed yesterday's?",
+        "I take two tablets twice a day",
+        "how do I stop my toddler getting into my tablets?",
+        "what should I do if my child swallows a tablet?",
+        "I swallowed my tablet whole this morning, is that ok?",
+        "I nearly fainted when I saw the price of parking",
+        "the words in the leaflet don't make sense to me",
+        "she threw a fit when I gave her the medicine",
+        "I don't want to be a burden on the nurses, can I just email?",
+    ],
+)
+def test_questions_and_ordinary_sentences_are_not_emergencies(text):
+    assert detect(text).intent is None
+
+
+OTHER_CONCERNING_AND_LAY_SIGNS = [
+    ("the whites of my eyes have gone a yellowish colour", "other_concerning_symptom"),
+    ("my gums keep bleeding when I floss", "other_concerning_symptom"),
+    ("I've got these purple blotches on my shins", "unusual_bruising"),
+    ("mum seems really muddled this evening, she takes azathioprine", "other_concerning_symptom"),
+    ("I'm light-headed every time I stand up", "other_concerning_symptom"),
+    ("she keeps tugging at her ear and crying", "other_concerning_symptom"),
+    ("there's a hot lump in my armpit", "other_concerning_symptom"),
+    ("I think I've got a chest infection", "other_concerning_symptom"),
+    ("my little one is really floppy and not herself", "other_concerning_symptom"),
+    ("I feel weak and shaky today", "other_concerning_symptom"),
+    ("little blistery spots all over my back", "skin_rash"),
+    ("a sore on my foot that just won't heal", "wound_not_healing"),
+    ("my water stings when I go", "urinary"),
+    ("I'm up and down to the loo all night", "urinary"),
+    ("everything goes straight through me", "vomiting_or_diarrhoea"),
+    ("my stomach's running", "vomiting_or_diarrhoea"),
+    ("I've been boking all morning", "vomiting_or_diarrhoea"),
+    ("pee looks like cola", "urine_or_stool_change"),
+    ("my head is absolutely killing me", "sinus"),
+    ("I'm hot then cold then hot again", "fever"),
+    ("I'm all clammy", "sweats_or_chills"),
+    ("the bed was soaked when I woke", "sweats_or_chills"),
+]
+
+
+@pytest.mark.parametrize("text, sign", OTHER_CONCERNING_AND_LAY_SIGNS)
+def test_other_concerning_symptoms_and_lay_words_escalate(text, sign):
+    finding = detect(text)
+    assert finding.intent == "report_infection_sign" and sign in finding.signs
+
+
+@pytest.mark.parametrize(
+    "text, celsius",
+    [
+        ("temp is thirty-nine point two", 39.2),
+        ("a temperature of a hundred and two", 38.9),
+        ("thermometer said 38 and a half", 38.5),
+        ("39ish last night", 39.0),
+        ("she was 38 odd at teatime", 38.0),
+        ("tmax 101.8", 38.8),
+    ],
+)
+def test_temperatures_in_words_and_loose_forms_are_fevers(text, celsius):
+    finding = detect(text)
+    assert "fever" in finding.signs
+    assert finding.readings[0].celsius == pytest.approx(celsius, abs=0.05)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ninety nine point five this morning",
+        "what's 39.5 in F?",
+        "is 38.2 C the same as 100.8 F?",
+        "is 40 degrees in the car too hot for my tablets?",
+        "that documentary sent shivers down my spine",
+        "my teenager is a right pain in the neck",
+        "this paperwork is giving me a migraine",
+        "I was sweating buckets after my run",
+        "the cough I had last month has totally cleared up",
+        "I had a sore throat but it's gone now",
+        "my wife has flu, how can I avoid catching it since I'm on aza?",
+        "I'm a bit confused about when to take my dose",
+        "my immune system is weak because of the tablets, right?",
+    ],
+)
+def test_figures_of_speech_unit_questions_and_cleared_illnesses_stay_calm(text):
+    assert detect(text).intent is None
+
+
+@pytest.mark.parametrize(
+    "text, sign",
+    [
+        ("No, my temperature is 38.9", "fever"),
+        (
+            "No, he doesn't have a fever but his ear is really sore, he takes imuran",
+            "other_concerning_symptom",
+        ),
+        ("no I've been vomiting all night", "vomiting_or_diarrhoea"),
+        ("no fever and I've got a sore throat", "sore_throat"),
+    ],
+)
+def test_a_reply_no_and_a_denied_sign_do_not_cancel_a_present_one(text, sign):
+    assert sign in detect(text).signs
+
+
+def test_calm_phrase_withdraws_a_classifier_escalation():
+    detector = InfectionSignDetector({"lexicon": None})
+    message = Message(data={"text": "that last goal gave me chills, what a match"})
+    ranking = [
+        {"name": "report_infection_sign", "confidence": 0.8},
+        {"name": "out_of_scope", "confidence": 0.15},
+    ]
+    message.set("intent", ranking[0], add_to_output=True)
+    message.set("intent_ranking", ranking)
+    detector.process([message])
+    assert message.get("intent")["name"] == "out_of_scope"
+    assert "figure_of_speech" in message.get("safety")["set_aside"]
+
+
+@pytest.mark.parametrize(
+    "text, sign", [("swetting buckets at night", "sweats_or_chills"), ("sore thoat", "sore_throat")]
+)
+def test_typos_prefer_sign_words_over_pattern_helper_words(text, sign):
+    """ "swetting" is one edit from "sweating" and from "setting" (a pattern's helper word)."""
+    assert sign in detect(text).signs

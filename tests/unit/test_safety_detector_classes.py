@@ -144,3 +144,7 @@ def test_made_peace_with_the_diagnosis_is_not_an_emergency():
 
 def test_giving_away_a_present_is_not_an_emergency():
     assert detect("gave my dog to my neighbour while we are on holiday").intent is None
+
+
+def test_a_clear_out_is_not_an_emergency():
+    assert detect("gave away my old stuff and things to the charity shop").intent is None
