@@ -93,13 +93,13 @@ class ActionEscalateInfection(ClinicAction):
     def name(self) -> str:
         return "action_escalate_infection"
 
-    async def run(
+    async def respond(
         self,
         dispatcher: CollectingDispatcher,
         tracker: Tracker,
-        domain: Dict[str, Any],
+        settings: ClinicSettings,
+        now: datetime,
     ) -> List[EventType]:
-        settings, now = self.settings, self.now()
         latest = tracker.latest_message or {}
         noticed = noticed_message(latest)
         if noticed:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Dict, List
+from typing import List
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
@@ -37,13 +37,13 @@ class ActionHandoff(ClinicAction):
     def name(self) -> str:
         return "action_handoff"
 
-    async def run(
+    async def respond(
         self,
         dispatcher: CollectingDispatcher,
         tracker: Tracker,
-        domain: Dict[str, Any],
+        settings: ClinicSettings,
+        now: datetime,
     ) -> List[EventType]:
-        settings, now = self.settings, self.now()
         if settings.live_chat.is_open(now):
             events = await hand_to_nurse(dispatcher, tracker, "asked_for_person", settings, now)
             if events is not None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from abc import ABCMeta, abstractmethod
 from datetime import datetime, timezone
-from typing import Callable, Optional
+from typing import Any, Callable, Dict, List, Optional
 
-from rasa_sdk import Action
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
 
 from clinic.hours import ClinicSettings, default_settings
 
@@ -41,3 +43,22 @@ class ClinicAction(Action, metaclass=ABCMeta):
 
     def now(self) -> datetime:
         return self._clock()
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Dict[str, Any],
+    ) -> List[EventType]:
+        """rasa-sdk's entry point: the settings and the time read once per turn."""
+        return await self.respond(dispatcher, tracker, self.settings, self.now())
+
+    @abstractmethod
+    async def respond(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        settings: ClinicSettings,
+        now: datetime,
+    ) -> List[EventType]:
+        """What the action says and does, for these settings at this time."""

@@ -35,7 +35,6 @@ import logging
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Set
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
@@ -52,6 +51,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from clinic.content import CONTENT_DIR
+from components.base import BuiltComponent
 from components.drugs import DRUG_ENTITY, OtherDrugPolicy
 from components.intent_override import (
     ANSWER_THRESHOLD_KEY,
@@ -95,7 +95,7 @@ def token_texts(message: Message) -> List[str]:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class AnswerConfidenceGuard(GraphComponent):
+class AnswerConfidenceGuard(BuiltComponent):
     """Overrides the turn's intent for safety, weak answers and word-less messages."""
 
     @staticmethod
@@ -135,15 +135,18 @@ class AnswerConfidenceGuard(GraphComponent):
         )
 
     @classmethod
-    def create(
+    def build(
         cls,
         config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
-        execution_context: ExecutionContext,
+        stored: Optional[Path],
     ) -> "AnswerConfidenceGuard":
-        """Creates the component before training."""
-        return cls(config, model_storage, resource)
+        """Before training, or with the trained vocabulary from the model."""
+        if stored is None:
+            return cls(config, model_storage, resource)
+        words = json.loads((stored / VOCABULARY_FILE).read_text(encoding="utf-8"))
+        return cls(config, model_storage, resource, set(words))
 
     def train(self, training_data: TrainingData) -> Resource:
         """Remembers every word of the training examples (lower-cased tokens)."""
@@ -157,20 +160,6 @@ class AnswerConfidenceGuard(GraphComponent):
                 json.dumps(sorted(vocabulary)), encoding="utf-8"
             )
         return self._resource
-
-    @classmethod
-    def load(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> "AnswerConfidenceGuard":
-        """Loads the trained vocabulary from the model."""
-        with model_storage.read_from(resource) as directory:
-            words = json.loads((directory / VOCABULARY_FILE).read_text(encoding="utf-8"))
-        return cls(config, model_storage, resource, set(words))
 
     def knows_a_word(self, message: Message) -> bool:
         """True when any token was seen in training (always True before training)."""

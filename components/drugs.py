@@ -29,7 +29,6 @@ import numpy as np
 import yaml
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
@@ -37,6 +36,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from components.base import BuiltComponent
 from components.typo_normaliser import EnglishWords
 
 LIBRARY = "drug_named_entity_recognition"
@@ -222,7 +222,7 @@ def asking_sentence_start(text: str) -> int:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)
-class DrugMentionRecogniser(GraphComponent):
+class DrugMentionRecogniser(BuiltComponent):
     """Adds a `drug` entity (the generic name) for every medicine a message names."""
 
     def __init__(
@@ -240,32 +240,20 @@ class DrugMentionRecogniser(GraphComponent):
         return {"table_format": 2}
 
     @classmethod
-    def create(
+    def build(
         cls,
         config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
-        execution_context: ExecutionContext,
+        stored: Optional[Path],
     ) -> "DrugMentionRecogniser":
-        return cls(model_storage, resource)
+        return cls(model_storage, resource, DrugTable.load(stored) if stored else None)
 
     def train(self, training_data: TrainingData) -> Resource:
         self.table = DrugTable.from_dictionary(library_dictionary())
         with self._model_storage.write_to(self._resource) as directory:
             self.table.save(directory)
         return self._resource
-
-    @classmethod
-    def load(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> "DrugMentionRecogniser":
-        with model_storage.read_from(resource) as directory:
-            return cls(model_storage, resource, DrugTable.load(directory))
 
     def process(self, messages: List[Message]) -> List[Message]:
         if self.table is None:

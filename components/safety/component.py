@@ -8,9 +8,8 @@ emergency is kept when it is confident, since the lexicon cannot know every emer
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
@@ -24,6 +23,7 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
+from components.base import BuiltComponent
 from components.intent_override import answer_confidence, answer_threshold, override_intent
 from components.safety.detection import EMERGENCY_INTENT, INFECTION_INTENT, Finding, detect
 from components.safety.lexicon import SafetyLexicon
@@ -31,8 +31,10 @@ from components.safety.readings import DEFAULT_LEXICON
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class InfectionSignDetector(GraphComponent):
+class InfectionSignDetector(BuiltComponent):
     """Sets the intent to emergency / report_infection_sign when the lexicon says so."""
+
+    stores_nothing = True  # the lexicon is read from content/ when the server starts
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
@@ -45,12 +47,12 @@ class InfectionSignDetector(GraphComponent):
         _silence_medspacy_logging()
 
     @classmethod
-    def create(
+    def build(
         cls,
         config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
-        execution_context: ExecutionContext,
+        stored: Optional[Path],
     ) -> "InfectionSignDetector":
         return cls(config)
 

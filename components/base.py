@@ -1,0 +1,58 @@
+"""Rasa's create/load plumbing for this project's graph components, written once.
+
+A component says how it is built from its config and, when it was trained, from the
+folder it stored in the model (`build`); Rasa's two entry points call it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Dict, Optional, TypeVar
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+
+C = TypeVar("C", bound="BuiltComponent")
+
+
+class BuiltComponent(GraphComponent):
+    """A graph component built by `build(config, storage, resource, stored folder)`."""
+
+    # A component that is not trained has no folder in the model (Rasa loads it anyway).
+    stores_nothing = False
+
+    @classmethod
+    def build(
+        cls: type[C],
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        stored: Optional[Path],
+    ) -> C:
+        """`stored` is the component's folder in a trained model, None before training."""
+        raise NotImplementedError
+
+    @classmethod
+    def create(
+        cls: type[C],
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> C:
+        return cls.build(config, model_storage, resource, None)
+
+    @classmethod
+    def load(
+        cls: type[C],
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> C:
+        if cls.stores_nothing:
+            return cls.build(config, model_storage, resource, None)
+        with model_storage.read_from(resource) as directory:
+            return cls.build(config, model_storage, resource, directory)
