@@ -113,7 +113,7 @@ class ActionEscalateInfection(ClinicAction):
         if settings.live_chat.is_open(now):
             events = await hand_to_nurse(dispatcher, tracker, "infection_signs", settings, now)
         if events is None:
-            # What to do now: shown as urgent as the warning itself (channels/message_kind.py).
+            # What to do now: shown as urgent as the warning itself (clinic/message_kind.py).
             dispatcher.utter_message(text=escalation_message(settings, now), kind="urgent")
         section = side_question(latest)
         if section:

@@ -1,4 +1,4 @@
-"""The server's speed-ups (channels/rasa_speedups.py, channels/graph_runner.py) give
+"""The server's speed-ups (rasa_patches/speedups.py, rasa_patches/graph_runner.py) give
 exactly Rasa's results on the real model: the direct TensorFlow call, the sequential graph
 runner and the sparse features shared by both classifiers. The numpy scorer, which takes
 most messages off TensorFlow, has its own tests (test_numpy_inference.py); the tests here

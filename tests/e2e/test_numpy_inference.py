@@ -1,4 +1,4 @@
-"""DIET's and the ResponseSelector's scores computed in numpy (channels/numpy_inference.py)
+"""DIET's and the ResponseSelector's scores computed in numpy (rasa_patches/numpy_inference.py)
 equal TensorFlow's on the real model, message by message, and change no answer."""
 
 from __future__ import annotations
