@@ -22,6 +22,7 @@ import json
 import pickle  # nosec B403: the library's own packaged dictionary, read at training only
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
@@ -37,7 +38,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from components.base import BuiltComponent
-from components.typo_normaliser import EnglishWords
+from components.typo_normaliser import english_words
 
 LIBRARY = "drug_named_entity_recognition"
 DICTIONARY_FILE = "drug_ner_dictionary.pkl.bz2"
@@ -46,6 +47,8 @@ EXTRACTOR = "DrugMentionRecogniser"
 MAX_WORDS = 4  # longest name looked up ("st johns wort", "interferon beta 1a")
 MIN_SINGLE_WORD = 3  # a lone one- or two-letter token is never taken for a drug name
 FUZZY_MIN_LETTERS = 6  # shorter misspellings are too often another word
+MAX_CLOSE_LOOKUPS = 12  # distinct unknown words looked up by spelling, per message
+CACHE_SIZE = 16_384
 TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
 
 
@@ -94,16 +97,19 @@ class DrugTable:
     ) -> None:
         self.hashes, self.generic, self.names = hashes, generic, names
         self.spellings = spellings or []  # one-word names of FUZZY_MIN_LETTERS or more
-        self._english: Optional[EnglishWords] = None
+        # Built when the table is, not on the first message; shared with the typo normaliser.
+        self._english = english_words() if self.spellings else None
+        self._closest = lru_cache(maxsize=CACHE_SIZE)(self._close_spelling)
 
     def close_spelling(self, word: str) -> Optional[str]:
         """The generic name of a drug this non-English word is a misspelling of, or None:
         one edit for words up to 7 letters, two for longer (Damerau-Levenshtein)."""
-        if len(word) < FUZZY_MIN_LETTERS or not word.isalpha() or not self.spellings:
+        if len(word) < FUZZY_MIN_LETTERS or not word.isalpha() or self._english is None:
             return None
-        if self._english is None:
-            self._english = EnglishWords()
-        if word in self._english:
+        return self._closest(word)  # each decision cached: repeated words cost nothing
+
+    def _close_spelling(self, word: str) -> Optional[str]:
+        if self._english is None or word in self._english:
             return None
         limit = 1 if len(word) <= 7 else 2
         match = process.extractOne(
@@ -149,6 +155,7 @@ class DrugTable:
         """Medicines named in the text, longest names first, not overlapping."""
         tokens = list(TOKEN.finditer(text.lower()))
         taken: set = set()
+        close_lookups = 0  # a bounded number per message: no input can make this slow
         found: List[DrugMention] = []
         for size in range(MAX_WORDS, 0, -1):
             for i in range(len(tokens) - size + 1):
@@ -161,7 +168,9 @@ class DrugTable:
                 name = self.lookup(words) or (
                     self.lookup(words[:-2]) if words.endswith("'s") else None  # Humira's
                 )
-                if name is None and size == 1:
+                spellable = len(words) >= FUZZY_MIN_LETTERS and words.isalpha()
+                if name is None and size == 1 and spellable and close_lookups < MAX_CLOSE_LOOKUPS:
+                    close_lookups += 1
                     name = self.close_spelling(words)
                 if name is not None:
                     start, end = tokens[i].start(), tokens[i + size - 1].end()

@@ -51,6 +51,12 @@ class EnglishWords:
         return index < len(self._hashes) and int(self._hashes[index]) == key
 
 
+@lru_cache(maxsize=1)
+def english_words() -> EnglishWords:
+    """One list per process, shared by the typo normaliser and the drug-name look-up."""
+    return EnglishWords()
+
+
 class TypoNormaliser:
     """Corrects words towards a fixed vocabulary of target words; caches every decision."""
 
@@ -63,7 +69,7 @@ class TypoNormaliser:
         self.secondary: List[str] = [w for w in _words(secondary) if w not in set(self.targets)]
         self._target_set = set(self.targets) | set(self.secondary)
         self._keep = {w.lower() for w in keep}
-        self._english = EnglishWords()
+        self._english = english_words()
         self._decide = lru_cache(maxsize=CACHE_SIZE)(self._correct)
 
     def correct(self, word: str) -> str:
