@@ -104,6 +104,8 @@ class InfectionSignDetector(BuiltComponent):
         ):
             return
         rule = "emergency phrase" if new_intent == EMERGENCY_INTENT else "infection sign"
+        if new_intent == INFECTION_INTENT and not finding.signs:
+            rule = "too long to read in time"  # unread: treated as a sign (see detect())
         message.set(
             "safety",
             {

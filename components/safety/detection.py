@@ -9,9 +9,11 @@ reading over the threshold with a unit or a decimal is a fever on its own.
 
 from __future__ import annotations
 
+import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Set
+from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
 import yaml
 
@@ -47,6 +49,17 @@ EXTRACTOR = "InfectionSignDetector"
 COUGH = "cough"
 FEVER = "fever"
 NOT_BODY_TEMPERATURE = "not_body_temperature"
+# The most tokens analysed at once (see pieces()); more than nearly every message has.
+PIECE_TOKENS = 200
+SENTENCE_ENDS = frozenset({".", "?", "!"})
+# Time for reading one message (see detect()); a message people write takes milliseconds.
+BUDGET_S = 0.4
+KEPT_REPEATS = 3
+# A unit of up to 40 characters repeated 4+ times; digits are left alone ("100000").
+REPEATED_UNIT = re.compile(r"([\s\S]{1,40}?)\1{3,}")
+NUMBER_LIKE = re.compile(r"[\d.,\s]+")
+LONGEST_RUN = 60  # characters without a space; longer than any word
+LONG_RUN = re.compile(rf"\S{{{LONGEST_RUN}}}(?=\S)")
 
 
 @dataclass
@@ -61,12 +74,13 @@ class Finding:
     # Signs mentioned but not current (negated, asked about, past, someone else's).
     set_aside: List[str] = field(default_factory=list)
     entities: List[Dict[str, Any]] = field(default_factory=list)
+    unread: bool = False  # the time ran out before the whole message was read
 
     @property
     def intent(self) -> Optional[str]:
         if self.emergencies:
             return EMERGENCY_INTENT
-        if self.signs:
+        if self.signs or self.unread:
             return INFECTION_INTENT
         return None
 
@@ -79,19 +93,23 @@ class MessageFacts:
     fever_reading: bool  # a temperature over the threshold
     only_normal_readings: bool  # temperatures given, none over the threshold
     short_cough: bool  # every duration given is too short for a cough to count
-    over: Set[int] = field(default_factory=set)  # start offsets of signs said to be over
 
 
-def detect(text: str, lexicon: Optional[SafetyLexicon] = None) -> Finding:
+def detect(
+    text: str, lexicon: Optional[SafetyLexicon] = None, budget_s: float = BUDGET_S
+) -> Finding:
     """Signs, emergencies, temperatures and durations of one message.
 
     Without a lexicon, the default one is loaded once and kept. Entity offsets refer to
-    the normalised text (typos corrected).
+    the normalised text (typos corrected, long repeats cut down: see tame()).
+    The message is read in pieces (see pieces()), the first and the last first; when
+    `budget_s` runs out before every piece was read, the finding says so (`unread`) and
+    the message is treated as reporting a sign, since what it says cannot be known.
     """
     if lexicon is None:
         lexicon = _default_lexicon()
-    text = lexicon.normalise(text)
-    doc = lexicon.nlp(text)
+    deadline = time.perf_counter() + budget_s
+    text = lexicon.normalise(tame(text))
     finding = Finding()
     readings = read_temperatures(
         text, lexicon.threshold_c, lexicon.threshold_f, lexicon.reading_rules
@@ -102,12 +120,13 @@ def detect(text: str, lexicon: Optional[SafetyLexicon] = None) -> Finding:
         finding.set_aside.append(NOT_BODY_TEMPERATURE)
     finding.durations = read_durations(text, lexicon.reading_rules)
     facts = _message_facts(lexicon, text, finding)
-    facts.over.update(_over(lexicon, doc))
-    explicit_fever = _explicit_fever(lexicon, doc, finding.readings)
-    for ent in doc.ents:
-        category = _current_category(lexicon, ent, facts, finding)
-        if category is not None:
-            _add_sign(lexicon, finding, category, ent)
+    explicit_fever = False
+    for start, end in reading_order(pieces(lexicon, text)):
+        if time.perf_counter() > deadline:
+            finding.unread = True
+            break
+        piece = Piece(lexicon.nlp(text[start:end]), start)
+        explicit_fever = _scan(lexicon, piece, facts, finding) or explicit_fever
     if facts.only_normal_readings and FEVER not in finding.set_aside:
         finding.set_aside.append(FEVER)  # "37.1 this morning": a normal temperature
     if explicit_fever and FEVER not in finding.signs:
@@ -115,6 +134,78 @@ def detect(text: str, lexicon: Optional[SafetyLexicon] = None) -> Finding:
         finding.phrases.extend(r.text for r in finding.readings if r.over_threshold)
     _add_measurement_entities(finding)
     return finding
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One analysed piece of the message and where it starts in the message."""
+
+    doc: Any
+    offset: int
+
+
+def tame(text: str) -> str:
+    """The text with long repeats cut down and very long runs without a space broken up.
+
+    Both keep reading a message linear in its length: spaCy's tokenizer looks for
+    suffixes of a run again and again (10,000 emoji with no space took 18 s), and every
+    repeat of a sign would be another phrase to check (see pieces())."""
+    return LONG_RUN.sub(lambda m: m.group(0) + " ", collapse_repeats(text))
+
+
+def collapse_repeats(text: str) -> str:
+    """A run of one unit repeated over and over ("fever fever fever ...", an emoji pasted a
+    thousand times, "no, no, no, ...") kept to three repeats: it says no more."""
+    return REPEATED_UNIT.sub(_kept_repeats, text)
+
+
+def _kept_repeats(match: "re.Match[str]") -> str:
+    unit = match.group(1)
+    return match.group(0) if NUMBER_LIKE.fullmatch(unit) else unit * KEPT_REPEATS
+
+
+def pieces(lexicon: SafetyLexicon, text: str) -> List[Tuple[int, int]]:
+    """(start, end) of consecutive pieces of at most PIECE_TOKENS tokens, cut after a
+    sentence end where there is one.
+
+    Why: medspaCy's TargetMatcher and ConText compare every phrase with every other
+    (doc.ents is rebuilt per match; each cue is checked against each phrase), so their
+    time grows with the square of a message's hits: a 20,000-character message of
+    repeated signs took over ten seconds and held the server. ConText's scope is the
+    sentence, so cutting between sentences changes nothing for the messages people write.
+    """
+    tokens = lexicon.nlp.make_doc(text)
+    spans: List[Tuple[int, int]] = []
+    first = 0  # token index where the current piece starts
+    last_end = 0  # token index just after the latest sentence end in the piece
+    for token in tokens:
+        if token.i - first >= PIECE_TOKENS:
+            cut = last_end if last_end > first else token.i
+            spans.append((tokens[first].idx, tokens[cut].idx))
+            first = cut
+        if token.text in SENTENCE_ENDS or "\n" in token.whitespace_:
+            last_end = token.i + 1
+    if len(tokens):
+        spans.append((tokens[first].idx, len(text)))
+    return spans
+
+
+def reading_order(spans: List[Tuple[int, int]]) -> List[Tuple[int, int]]:
+    """The first piece, the last (where a long message's point often is), then the rest."""
+    if len(spans) <= 2:
+        return spans
+    return [spans[0], spans[-1]] + spans[1:-1]
+
+
+def _scan(lexicon: SafetyLexicon, piece: Piece, facts: MessageFacts, finding: Finding) -> bool:
+    """Adds the current signs of one piece to the finding; True when it holds an
+    explicit fever reading (with a unit or a decimal, not asked about)."""
+    over = _over(lexicon, piece.doc)
+    for ent in piece.doc.ents:
+        category = _current_category(lexicon, ent, over, facts, finding)
+        if category is not None:
+            _add_sign(lexicon, finding, category, ent, piece.offset)
+    return _explicit_fever(lexicon, piece, finding.readings)
 
 
 def _message_facts(lexicon: SafetyLexicon, text: str, finding: Finding) -> MessageFacts:
@@ -139,13 +230,20 @@ def _message_facts(lexicon: SafetyLexicon, text: str, finding: Finding) -> Messa
     )
 
 
-def _explicit_fever(lexicon: SafetyLexicon, doc: Any, readings: List[Reading]) -> bool:
-    """A reading with a unit or a decimal over the threshold is a fever on its own
-    ("38.6 this morning", "101 F"), unless its sentence is a question about signs."""
+def _explicit_fever(lexicon: SafetyLexicon, piece: Piece, readings: List[Reading]) -> bool:
+    """A reading of this piece with a unit or a decimal over the threshold is a fever on
+    its own ("38.6 this morning", "101 F"), unless its sentence is a question about signs."""
+    end = piece.offset + len(piece.doc.text)
     return any(
         r.over_threshold
         and r.explicit
-        and not _asked_reading(lexicon, doc.char_span(r.start, r.end, alignment_mode="expand"))
+        and piece.offset <= r.start < end
+        and not _asked_reading(
+            lexicon,
+            piece.doc.char_span(
+                r.start - piece.offset, r.end - piece.offset, alignment_mode="expand"
+            ),
+        )
         for r in readings
     )
 
@@ -194,7 +292,7 @@ def _over(lexicon: SafetyLexicon, doc: Any) -> Set[int]:
 
 
 def _current_category(
-    lexicon: SafetyLexicon, ent: Any, facts: MessageFacts, finding: Finding
+    lexicon: SafetyLexicon, ent: Any, over: Set[int], facts: MessageFacts, finding: Finding
 ) -> Optional[str]:
     """The sign a matched phrase reports now, or None.
 
@@ -209,7 +307,7 @@ def _current_category(
         if not modified_by(lexicon, ent, NEGATED):
             finding.set_aside.append(category[len(CALM) :])
         return None
-    if ent.start_char in facts.over:
+    if ent.start_char in over:
         finding.set_aside.append(category)  # "...cleared right up", "I'm grand now"
         return None
     if asked_about(lexicon, ent) or not is_current(lexicon, ent, facts.takes_drug):
@@ -231,7 +329,9 @@ def _current_category(
     return category
 
 
-def _add_sign(lexicon: SafetyLexicon, finding: Finding, category: str, ent: Any) -> None:
+def _add_sign(
+    lexicon: SafetyLexicon, finding: Finding, category: str, ent: Any, offset: int
+) -> None:
     """Records a current sign or emergency, its phrase and its entity."""
     emergency = category in lexicon.emergency_categories
     target = finding.emergencies if emergency else finding.signs
@@ -242,8 +342,8 @@ def _add_sign(lexicon: SafetyLexicon, finding: Finding, category: str, ent: Any)
         {
             "entity": "emergency_sign" if emergency else "infection_sign",
             "value": category,
-            "start": ent.start_char,
-            "end": ent.end_char,
+            "start": ent.start_char + offset,
+            "end": ent.end_char + offset,
             "extractor": EXTRACTOR,
         }
     )
