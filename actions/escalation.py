@@ -13,6 +13,7 @@ and the time:
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime
 from typing import Any, Dict, List, Optional
@@ -105,9 +106,12 @@ class ActionEscalateInfection(ClinicAction):
         if noticed:
             dispatcher.utter_message(text=noticed, kind="notice")
         try:
-            append_record(escalation_record(latest, tracker.sender_id, now))
-        except OSError:
-            # The user must still get the guidance; the failure is for the operators.
+            record = escalation_record(latest, tracker.sender_id, now)
+            # In a thread: the append waits while `make erase` rewrites the file.
+            await asyncio.to_thread(append_record, record)
+        except Exception:
+            # The user must still get the guidance, whatever went wrong with the record;
+            # the failure is for the operators.
             logger.exception("Could not write the escalation record")
         events = None
         if settings.live_chat.is_open(now):

@@ -29,20 +29,16 @@ from sanic.response import HTTPResponse
 from channels.turn import (
     MAX_ID_CHARS,
     MAX_MESSAGE_CHARS,
+    TOO_LONG_REPLY,
     id_problem,
-    neutralise_commands,
+    incoming_text,
     patient_turn,
 )
-from clinic.wording import SAFETY_LINE
 from persistence.monitored_store import HEALTH
 
 logger = logging.getLogger(__name__)
 
 MAX_SENDER_CHARS = MAX_ID_CHARS
-TOO_LONG_REPLY = (
-    f"That message is too long for me (over {MAX_MESSAGE_CHARS:,} characters). "
-    f"Please send a shorter question. {SAFETY_LINE}"
-)
 
 
 def parse_request(
@@ -122,7 +118,7 @@ class PatientRestInput(InputChannel):
             return response.json({"error": "message too long", "text": TOO_LONG_REPLY}, status=413)
         collector = self.output_channel()
         message = UserMessage(
-            neutralise_commands(text),
+            incoming_text(text),
             collector,
             sender,
             input_channel=self.name(),

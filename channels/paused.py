@@ -19,7 +19,7 @@ from rasa.core.channels.channel import OutputChannel
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from clinic.hours import default_settings
-from clinic.nurse_queue import QueueConfig, deliver
+from clinic.nurse_queue import QueueConfig, deliver, staff_text
 from clinic.wording import SAFETY_LINE, fill
 
 logger = logging.getLogger(__name__)
@@ -77,6 +77,7 @@ async def forward_to_nurse(tracker: DialogueStateTracker) -> None:
         "transcript": [{"from": "user", "text": tracker.latest_message.text or ""}],
         "sent_at": datetime.now(timezone.utc).isoformat(),
     }
+    summary["text"] = staff_text(summary)  # a Slack incoming webhook refuses one without
     result = await deliver(summary, config)
     if not result.ok:
         logger.error(

@@ -4,8 +4,11 @@ After a handoff the conversation is paused (channels/paused.py). When the nurse 
 the clinic's live-chat system (or a person with curl) calls
     POST /webhooks/staff/handback  {"conversation_id": "..."}
 with `Authorization: Bearer $STAFF_API_TOKEN`. The conversation is resumed and a note is
-added so the patient's history shows it. The endpoint is off unless the token is set (the
-channel is only configured then); it is meant for the clinic's network, not the internet.
+added so the patient's history shows it (the widget reads it from there); on Slack and
+Telegram, where nothing polls, the note is also sent to the patient. The endpoint is off
+unless the token is set (the channel is only configured then); it is meant for the
+clinic's network, not the internet (the production nginx lets only the clinic's networks
+reach it).
 """
 
 from __future__ import annotations
@@ -14,14 +17,14 @@ import hmac
 import logging
 from typing import Any, Awaitable, Callable, Dict, Optional
 
-from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import ActionExecuted, BotUttered, ConversationResumed
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.turn import id_problem
+from channels.turn import Retry, deliver, id_problem
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +81,25 @@ class StaffInput(InputChannel):
                     # the next message would not match the rules (they follow a listen).
                     tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
                     await agent.tracker_store.save(tracker)
+            announced = was_paused and await announce(
+                request.app, tracker.get_latest_input_channel(), conversation_id
+            )
             logger.info("Conversation %s handed back by staff", conversation_id)
-            return response.json({"conversation_id": conversation_id, "resumed": was_paused})
+            return response.json(
+                {"conversation_id": conversation_id, "resumed": was_paused, "sent": announced}
+            )
 
         return staff
+
+
+async def announce(app: Any, channel_name: Optional[str], conversation_id: str) -> bool:
+    """Sends the hand-back note through the conversation's channel when that channel
+    delivers through an outside API; True when sent."""
+    for channel in getattr(app.ctx, "input_channels", None) or []:
+        if channel.name() != channel_name:
+            continue
+        output = channel.get_output_channel()
+        if output is None or isinstance(output, CollectingOutputChannel):
+            return False  # REST and the widget: the stored note is what they show
+        return await deliver(output, conversation_id, [{"text": HANDED_BACK}], Retry())
+    return False

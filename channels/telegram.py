@@ -8,9 +8,15 @@ loop is closed", calls getMe on each message and never checks Telegram's secret 
 - handles each `update_id` once: Telegram re-sends an update it did not get a 200 for,
   and a retried "I have a fever" must not escalate twice. Ids seen by this process are
   remembered (bounded), and the conversation's stored events are checked too, so a
-  retry that reaches another server or a restarted one is also dropped;
-- replies through the Bot API (`sendMessage`) with aiohttp; buttons become a one-time
-  reply keyboard whose presses come back as text;
+  retry that reaches another server or a restarted one is not handled again. Its stored
+  replies are sent again instead: a retry means the first answer may not have arrived;
+- replies through the Bot API (`sendMessage`) with aiohttp, after the turn is stored
+  (channels/turn.py `relayed_turn`), each reply retried; when one still cannot be sent
+  Telegram gets a 503, so it re-sends the update and the replies go out then; buttons
+  become a one-time reply keyboard whose presses come back as text;
+- reads a photo's or a file's caption as the message; answers `/start` (the first thing
+  every Telegram user sends) with the greeting; does not take an edited message as a
+  new report (a second escalation and record) but asks for a new message;
 - shares the patient-channel guarantees: "/intent" is text, failures get a reply, and a
   conversation a nurse has taken over still gets one (channels/paused.py).
 """
@@ -19,17 +25,25 @@ from __future__ import annotations
 
 import hmac
 import logging
+import re
 from collections import OrderedDict
-from typing import Any, Awaitable, Callable, Dict, List, Optional
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
 
 import aiohttp
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
-from rasa.shared.core.events import UserUttered
+from rasa.shared.core.events import BotUttered, UserUttered
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.turn import MAX_MESSAGE_CHARS, id_problem, neutralise_commands, patient_turn
+from channels.turn import (
+    MAX_MESSAGE_CHARS,
+    Retry,
+    deliver,
+    id_problem,
+    incoming_text,
+    relayed_turn,
+)
 from clinic.wording import SAFETY_LINE
 
 logger = logging.getLogger(__name__)
@@ -39,7 +53,13 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 TELEGRAM_TEXT_LIMIT = 4096  # Bot API limit for one message
 REMEMBERED_UPDATES = 10_000
 NOT_TEXT_REPLY = f"I can only read text messages. Please type your question. {SAFETY_LINE}"
+EDITED_REPLY = (
+    "I can't take in changes to a message you already sent. If something has changed, "
+    f"please send it as a new message. {SAFETY_LINE}"
+)
 UPDATE_ID_KEY = "telegram_update_id"
+START_COMMAND = re.compile(r"^\s*/start(?:@\w+)?(?:\s|$)", re.IGNORECASE)
+GREETING = "hello"  # what /start means: the assistant introduces itself
 
 
 class TelegramOutput(OutputChannel):
@@ -82,10 +102,41 @@ class TelegramOutput(OutputChannel):
         )
 
 
-def update_message(update: Dict[str, Any]) -> Optional[Dict[str, Any]]:
-    """The message of an update (new or edited), or None for other update types."""
-    message = update.get("message") or update.get("edited_message")
-    return message if isinstance(message, dict) else None
+def update_message(update: Dict[str, Any]) -> Tuple[Optional[Dict[str, Any]], bool]:
+    """The message of an update and whether it is an edit; (None, False) for other types."""
+    for key, edited in (("message", False), ("edited_message", True)):
+        message = update.get(key)
+        if isinstance(message, dict):
+            return message, edited
+    return None, False
+
+
+def patient_text(message: Dict[str, Any]) -> Optional[str]:
+    """The text of a message, or the caption of a photo or file; None when neither."""
+    for key in ("text", "caption"):
+        value = message.get(key)
+        if isinstance(value, str) and value.strip():
+            if len(value) > MAX_MESSAGE_CHARS:
+                return None  # longer than Telegram itself allows
+            return GREETING if START_COMMAND.match(value) else incoming_text(value)
+    return None
+
+
+def stored_replies(events: List[Any], update_id: int) -> Optional[List[Dict[str, Any]]]:
+    """The bot's replies to an update as stored, or None when the update is not stored."""
+    replies: Optional[List[Dict[str, Any]]] = None
+    for event in events:
+        if isinstance(event, UserUttered):
+            if replies is not None:
+                break
+            if (event.metadata or {}).get(UPDATE_ID_KEY) == update_id:
+                replies = []
+        elif replies is not None and isinstance(event, BotUttered) and event.text:
+            reply: Dict[str, Any] = {"text": event.text}
+            if (event.data or {}).get("buttons"):
+                reply["buttons"] = event.data["buttons"]
+            replies.append(reply)
+    return replies
 
 
 class TelegramSecureInput(InputChannel):
@@ -132,18 +183,12 @@ class TelegramSecureInput(InputChannel):
         return True
 
     @staticmethod
-    async def already_handled(agent: Any, sender_id: str, update_id: int) -> bool:
-        """Whether the stored conversation already has this update (another server, restart)."""
+    async def stored(agent: Any, sender_id: str, update_id: int) -> Optional[List[Dict[str, Any]]]:
+        """The stored replies to this update (another server, a restart), or None."""
         if agent is None or agent.tracker_store is None:
-            return False
+            return None
         tracker = await agent.tracker_store.retrieve(sender_id)
-        if tracker is None:
-            return False
-        return any(
-            isinstance(event, UserUttered)
-            and (event.metadata or {}).get(UPDATE_ID_KEY) == update_id
-            for event in tracker.events
-        )
+        return None if tracker is None else stored_replies(list(tracker.events), update_id)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         telegram = Blueprint("telegram_secure_webhook", __name__)
@@ -165,8 +210,9 @@ class TelegramSecureInput(InputChannel):
             if type(update_id_value) is not int:
                 return response.json({"error": "not a Telegram update"}, status=400)
             assert isinstance(update, dict)
-            message = update_message(update)
-            chat_id = ((message or {}).get("chat") or {}).get("id")
+            message, edited = update_message(update)
+            chat = (message or {}).get("chat")
+            chat_id = chat.get("id") if isinstance(chat, dict) else None
             if message is None or chat_id is None:
                 return response.json({"status": "ignored"})  # not a chat message
             sender = str(chat_id)
@@ -174,13 +220,20 @@ class TelegramSecureInput(InputChannel):
                 return response.json({"error": "not a Telegram chat id"}, status=400)
             update_id = int(update["update_id"])
             agent = getattr(request.app.ctx, "agent", None)
-            if not self.first_sight(update_id) or await self.already_handled(
-                agent, sender, update_id
-            ):
-                logger.info("Telegram update %s was already handled; ignored", update_id)
+            output = self.get_output_channel()
+            replies = await self.stored(agent, sender, update_id)
+            if not self.first_sight(update_id) or replies is not None:
+                logger.info("Telegram update %s was already handled; replies sent again", update_id)
+                if not await deliver(output, sender, replies or [], Retry()):
+                    return response.json({"status": "not delivered"}, status=503)
                 return response.json({"status": "duplicate"})
-            await self.handle(on_new_message, agent, sender, message, update_id)
-            # Always 200 once handled: a non-200 makes Telegram retry the update.
+            if edited:
+                delivered = await deliver(output, sender, [{"text": EDITED_REPLY}], Retry())
+            else:
+                delivered = await self.handle(on_new_message, agent, sender, message, update_id)
+            if not delivered:
+                # Telegram re-sends the update later; the replies go out then (see above).
+                return response.json({"status": "not delivered"}, status=503)
             return response.json({"status": "ok"})
 
         return telegram
@@ -192,20 +245,13 @@ class TelegramSecureInput(InputChannel):
         sender: str,
         message: Dict[str, Any],
         update_id: int,
-    ) -> None:
+    ) -> bool:
+        """Handles one new message; True when every reply reached Telegram."""
         output = self.get_output_channel()
-        text = message.get("text")
-        if not isinstance(text, str):
-            try:
-                await output.send_text_message(sender, NOT_TEXT_REPLY)
-            except Exception:
-                logger.exception("Could not tell the Telegram user to send text (chat %s)", sender)
-            return
+        text = patient_text(message)
+        if text is None:
+            return await deliver(output, sender, [{"text": NOT_TEXT_REPLY}], Retry())
         user_message = UserMessage(
-            neutralise_commands(text[:MAX_MESSAGE_CHARS]),
-            output,
-            sender,
-            input_channel=self.name(),
-            metadata={UPDATE_ID_KEY: update_id},
+            text, output, sender, input_channel=self.name(), metadata={UPDATE_ID_KEY: update_id}
         )
-        await patient_turn(on_new_message, user_message, agent)
+        return await relayed_turn(on_new_message, user_message, agent)

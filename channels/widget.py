@@ -11,6 +11,10 @@ Everything the REST channel guarantees holds here too (it is a subclass). The se
 the widget's own random id; it works like a bearer secret for the history, so short or
 guessable ids (like "default") are refused. Cross-origin use is allowed only for the
 origins in WIDGET_ALLOWED_ORIGINS (comma separated); the demo page is same-origin.
+
+A message must come as JSON, and a browser's Origin must be this server or an allowed
+origin: a foreign page can send a `text/plain` POST without asking (no CORS preflight),
+and would otherwise start conversations and escalation records in its visitors' names.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import os
 import re
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, List, Optional
+from urllib.parse import urlsplit
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.shared.core.events import BotUttered, UserUttered
@@ -132,6 +137,16 @@ class WidgetInput(PatientRestInput):
             }
         return {}
 
+    def refusal(self, request: Request) -> Optional[HTTPResponse]:
+        """Why a message post is refused (see the module docstring), or None."""
+        origin = request.headers.get("origin", "").rstrip("/")
+        if origin and origin not in self.origins and urlsplit(origin).netloc != request.host:
+            return response.json({"error": "this origin may not use the widget"}, status=403)
+        content_type = (request.headers.get("content-type") or "").split(";")[0].strip()
+        if content_type.lower() != "application/json":
+            return response.json({"error": "send the message as application/json"}, status=415)
+        return None
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         widget = Blueprint("widget_webhook", __name__)
 
@@ -166,7 +181,7 @@ class WidgetInput(PatientRestInput):
         async def receive(request: Request) -> HTTPResponse:
             if request.method == "OPTIONS":
                 return response.empty(headers=self.cors_headers(request))
-            reply = await self.receive(request, on_new_message)
+            reply = self.refusal(request) or await self.receive(request, on_new_message)
             reply.headers.update(self.cors_headers(request))
             return reply
 

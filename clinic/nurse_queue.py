@@ -17,6 +17,7 @@ import json
 import logging
 import math
 import os
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -40,6 +41,8 @@ MAX_TURN_CHARS = 500  # a cut text is this long, ellipsis included
 ELLIPSIS = "…"
 # Worth another try: the receiver (or something in front of it) may recover.
 RETRY_STATUSES = frozenset({408, 429})
+# Every way text can start a new line: CR, LF, vertical tab, form feed, NEL, LS, PS.
+LINE_BREAKS = re.compile(r"[\r\n\v\f\x85\u2028\u2029]+")
 
 
 def _check_url(url: str, name: str) -> str:
@@ -152,20 +155,27 @@ def _slack_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def one_line(text: str) -> str:
+    """Patient text on one line: a line break in a message must not add a line of its own
+    ("Assistant: ..." or "Nurse queue: resolved") to what the nurse reads."""
+    return LINE_BREAKS.sub(" ⏎ ", text)
+
+
 def staff_text(summary: Dict[str, Any]) -> str:
-    """The summary as plain lines; a Slack incoming webhook refuses a payload without it."""
+    """The summary as plain lines, built from its fields; a Slack incoming webhook refuses
+    a payload without it."""
     lines = [
         f"Nurse queue: {summary['reason']} - conversation {summary['conversation_id']} "
         f"({summary['channel']})"
     ]
     for label, key in (("Signs", "signs"), ("Temperature", "temperatures"), ("Since", "durations")):
-        if summary[key]:
-            lines.append(f"{label}: {', '.join(summary[key])}")
-    if summary["transcript"]:
+        if summary.get(key):
+            lines.append(f"{label}: {one_line(', '.join(summary[key]))}")
+    if summary.get("transcript"):
         lines.append("Last messages:")
         for turn in summary["transcript"]:
             who = "Patient" if turn["from"] == "user" else "Assistant"
-            lines.append(f"{who}: {turn['text']}")
+            lines.append(f"{who}: {one_line(turn['text'])}")
     return _slack_escape("\n".join(lines))
 
 

@@ -40,6 +40,7 @@ class Cluster:
                 endpoints=self.endpoints,
                 extra_env=env,
                 actions_port=first.actions_port,
+                action_token=first.action_token,  # the one action server's secret
             )
             other.workdir.mkdir()
             self.servers.append(other)

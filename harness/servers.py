@@ -4,6 +4,7 @@ end-to-end tests and the benchmarks."""
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -16,6 +17,7 @@ from typing import Any, Dict, List, Optional
 import requests
 import yaml
 
+from actions.server import TOKEN_VARIABLE, load_token
 from deploy.active_credentials import active_channels
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,7 +60,11 @@ def stop_process(proc: Optional[subprocess.Popen]) -> None:
 
 @dataclass
 class Servers:
-    """An action server and a Rasa server (REST channel, API on) sharing a SQLite store."""
+    """An action server and a Rasa server (REST channel, API on) sharing a SQLite store.
+
+    The two share a new random secret per instance (`action_token`, as `make run` does);
+    several Rasa servers sharing one action server are given the same one
+    (harness/cluster.py)."""
 
     workdir: Path
     model: Path = MODEL
@@ -70,6 +76,7 @@ class Servers:
     # Channel secrets, fake API addresses, clinic settings... for both servers.
     extra_env: Dict[str, str] = field(default_factory=dict)
     endpoints: Path = ROOT / "endpoints.yml"
+    action_token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
 
     @property
     def url(self) -> str:
@@ -84,8 +91,20 @@ class Servers:
             SANIC_HOST="127.0.0.1",
             ESCALATION_LOG=str(self.workdir / "escalations.jsonl"),
         )
+        env[TOKEN_VARIABLE] = self.action_token
         env.update(self.extra_env)
         return env
+
+    def checked_env(self) -> Dict[str, str]:
+        """env(), refusing (TokenError, with what to do) a missing or short secret: the
+        action server would refuse it too, and the Rasa server would send it and get 401."""
+        env = self.env()
+        load_token(env)
+        return env
+
+    def action_headers(self) -> Dict[str, str]:
+        """What the Rasa server sends the action server with every call."""
+        return {"Authorization": f"Bearer {self.action_token}"}
 
     def credentials(self) -> Path:
         """credentials.yml with the channels this environment configures (as make run)."""
@@ -98,9 +117,8 @@ class Servers:
     def start_actions(self) -> None:
         log = self.workdir / "actions.log"
         self.actions = subprocess.Popen(
-            [str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions",
-             "--port", str(self.actions_port)],
-            cwd=ROOT, env=self.env(), stdout=log.open("ab"), stderr=subprocess.STDOUT,
+            [str(BIN / "python"), "-m", "actions", "--port", str(self.actions_port)],
+            cwd=ROOT, env=self.checked_env(), stdout=log.open("ab"), stderr=subprocess.STDOUT,
         )  # fmt: skip
         wait_until(f"http://127.0.0.1:{self.actions_port}/health", 60, self.actions, log)
 
@@ -112,7 +130,7 @@ class Servers:
              "--model", str(self.model), "--enable-api",
              "--endpoints", str(self.endpoints), "--credentials", str(self.credentials()),
              "--interface", "127.0.0.1", "--port", str(self.rasa_port)],
-            cwd=ROOT, env=self.env(), stdout=log.open("ab"), stderr=subprocess.STDOUT,
+            cwd=ROOT, env=self.checked_env(), stdout=log.open("ab"), stderr=subprocess.STDOUT,
         )  # fmt: skip
         wait_until(f"{self.url}/webhooks/rest/", 300, self.rasa, log)
         self.start_seconds.append(time.monotonic() - started)

@@ -3,8 +3,9 @@
 Works on whatever SQL tracker store the endpoints file names (SQLite by default,
 PostgreSQL in production), through Rasa's own table (`events`), so nothing else needs to
 know the schema. Each conversation's rows are found by its id (Rasa's sender id).
-Escalation records (logs/escalations.jsonl) are clinical records with no message text
-and are not touched.
+The escalation records the action server keeps are erased and expired along with these by
+scripts/conversations.py, through actions/escalation_record.py, the module that writes
+them (this layer does not import actions).
 """
 
 from __future__ import annotations

@@ -6,7 +6,9 @@ empty conversation and a write goes to memory (lost on restart), and the user no
 nothing. That must not go unseen, so this store
 - logs each failure at ERROR with the operation and the error type (never message text),
 - keeps a health record (`HEALTH`) that the `/webhooks/rest/health` endpoint reports, with
-  a live `SELECT 1` when asked, so a load balancer or monitor sees the server degraded,
+  a live `SELECT 1` when asked and, while no save has shown it lately, a write check (a row
+  inserted and rolled back), so a load balancer or monitor sees the server degraded
+  whenever conversations cannot be saved, reads working or not (see StoreHealth),
 and then re-raises, so Rasa's fail-safe still keeps the conversation going.
 
 For SQLite it also turns on write-ahead logging: commits cost less than with SQLite's
@@ -42,7 +44,7 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, Iterator, Optional
+from typing import Any, Callable, Dict, Iterable, Iterator, Optional
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, ensure_schema_exists
@@ -53,22 +55,60 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 logger = logging.getLogger(__name__)
 
 
+# How often the health check tries a write itself, at most, when no save has shown
+# recently whether one works (an idle server, a server a load balancer has taken out).
+PROBE_INTERVAL_S = 10.0
+# SQLite: how long a save waits for another process's write lock before failing.
+BUSY_TIMEOUT_MS = 5000
+# The write check's own wait: the check runs on the server's event loop, and another
+# writer holding the lock says nothing about whether this store can write.
+PROBE_WAIT_MS = 250
+PROBE_SENDER = "__health_write_check__"
+WRITE = "save"
+WRITE_CHECK = "write check"
+READ_OPERATIONS = frozenset({"read", "list"})
+
+
 @dataclass
 class StoreHealth:
-    """The tracker store's last failure and last success, for the health endpoint."""
+    """Whether the tracker store can save and read conversations, for the health endpoint.
+
+    Saving and reading are tracked apart, because a read that works says nothing about
+    writing: a read-only database file serves every read and stores no turn. Each is the
+    outcome of its latest attempt. A save's outcome comes from the saves themselves and
+    from a write check (`MonitoredSQLTrackerStore.check_write`: one row inserted and
+    rolled back) that `report()` runs when no save has shown it within PROBE_INTERVAL_S:
+    so a read-only database is reported before the first message, and a server that a
+    load balancer stopped sending messages to (because it was degraded) is seen to
+    recover without a save. The check rolls back, so it cannot see a failure that only
+    happens at commit (a full disk): there the next save decides again.
+    """
 
     store: Optional["MonitoredSQLTrackerStore"] = None
+    clock: Callable[[], float] = time.time
     failures: int = 0
     last_failure: Optional[float] = None
     last_failure_kind: str = ""
-    last_success: Optional[float] = None
+    # The latest evidence about saving: outcome, when, and what gave it (a save or a check).
+    can_save: Optional[bool] = None
+    save_checked_at: Optional[float] = None
+    save_checked_by: str = ""
+    can_read: Optional[bool] = None
+    read_checked_at: Optional[float] = None
+    last_check: Optional[float] = None  # the latest write check attempted, whatever came of it
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def failed(self, operation: str, error: Exception) -> None:
+    def failed(
+        self, operation: str, error: Exception, at: Optional[float] = None, log: bool = True
+    ) -> None:
+        at = self.clock() if at is None else at
         with self._lock:
             self.failures += 1
-            self.last_failure = time.time()
+            self.last_failure = at
             self.last_failure_kind = f"{operation}: {type(error).__name__}"
+            self._set(operation, False, at)
+        if not log:
+            return
         logger.error(
             "Tracker store %s failed (%s). Conversations are NOT being stored: Rasa falls "
             "back to memory until the database is back.",
@@ -76,24 +116,97 @@ class StoreHealth:
             type(error).__name__,
         )
 
-    def succeeded(self) -> None:
-        self.last_success = time.time()
+    def succeeded(self, operation: str, at: Optional[float] = None) -> None:
+        at = self.clock() if at is None else at
+        with self._lock:
+            self._set(operation, True, at)
+
+    def _set(self, operation: str, ok: bool, at: float) -> None:
+        # Outcomes are kept newest first: a write check that started before the latest
+        # save or read finished is older news.
+        if operation in READ_OPERATIONS or operation == WRITE_CHECK:
+            if self.read_checked_at is None or at >= self.read_checked_at:
+                # A check that got as far as writing read the events table first.
+                self.can_read = ok if operation in READ_OPERATIONS else True
+                self.read_checked_at = at
+            if operation in READ_OPERATIONS:
+                return
+        if self.save_checked_at is None or at >= self.save_checked_at:
+            self.can_save, self.save_checked_at, self.save_checked_by = ok, at, operation
+
+    def _check_due(self, now: float) -> bool:
+        """No save within the interval (whatever its outcome: a failed save stands for at
+        least that long, so a check that cannot see its cause does not hide it), no
+        failed read either, and no check."""
+
+        def lately(at: Optional[float]) -> bool:
+            return at is not None and now - at < PROBE_INTERVAL_S
+
+        failed_read_lately = self.can_read is False and lately(self.read_checked_at)
+        return not (lately(self.save_checked_at) or failed_read_lately or lately(self.last_check))
+
+    def _check_write(self, store: "MonitoredSQLTrackerStore") -> None:
+        started = self.clock()
+        self.last_check = started
+        try:
+            store.check_write()
+        except DatabaseBusy:
+            return  # another writer has the lock: no news either way
+        except WriteCheckFailed as failure:
+            reading = failure.operation in READ_OPERATIONS
+            known = self.can_read is False if reading else self.can_save is False
+            # Already reported: one ERROR per outage, not one per health poll.
+            self.failed(failure.operation, failure.error, at=started, log=not known)
+            return
+        if self.can_save is False or self.can_read is False:
+            logger.info("Tracker store write check passed: conversations are stored again")
+        self.succeeded(WRITE_CHECK, at=started)
 
     def report(self) -> Dict[str, Any]:
-        """{'ok': bool, ...}: ok when a live check passes and nothing failed since."""
-        reachable = self.store.ping() if self.store is not None else False
-        recovered = self.last_failure is None or (
-            self.last_success is not None and self.last_success > self.last_failure
-        )
+        """{'ok': bool, ...}: ok when the database answers, and the latest save (or write
+        check) and the latest read did not fail."""
+        store = self.store
+        reachable = store.ping() if store is not None else False
+        now = self.clock()
+        if store is not None and reachable and self._check_due(now):
+            self._check_write(store)
         return {
-            "ok": reachable and recovered,
+            "ok": reachable and self.can_save is not False and self.can_read is not False,
             "database_reachable": reachable,
+            "can_save": self.can_save,
+            "can_read": self.can_read,
+            "save_checked_by": self.save_checked_by or None,
+            "seconds_since_save_checked": (
+                round(now - self.save_checked_at, 1) if self.save_checked_at else None
+            ),
             "failures": self.failures,
             "last_failure": self.last_failure_kind or None,
             "seconds_since_last_failure": (
-                round(time.time() - self.last_failure, 1) if self.last_failure else None
+                round(now - self.last_failure, 1) if self.last_failure else None
             ),
         }
+
+
+class DatabaseBusy(Exception):
+    """The write check waited for another writer's lock: it learnt nothing."""
+
+
+class WriteCheckFailed(Exception):
+    """The write check's read or write failed."""
+
+    def __init__(self, operation: str, error: Exception) -> None:
+        super().__init__(f"{operation}: {type(error).__name__}")
+        self.operation = operation
+        self.error = error
+
+
+def _busy(error: Exception) -> bool:
+    """A wait for another transaction's lock ran out (SQLite, PostgreSQL)."""
+    original = getattr(error, "orig", error)
+    if getattr(original, "pgcode", None) in ("55P03", "57014", "40P01"):
+        return True  # lock_not_available, query_canceled (timeout), deadlock_detected
+    message = str(original).lower()
+    return "database is locked" in message or "database table is locked" in message
 
 
 HEALTH = StoreHealth()
@@ -128,7 +241,7 @@ def _event_row(sender_id: str, event: Event) -> Dict[str, Any]:
 def _sqlite_write_ahead_log(dbapi_connection: Any, _: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")  # wait for another writer, don't fail
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")  # wait for another writer
     cursor.close()
 
 
@@ -191,6 +304,50 @@ class MonitoredSQLTrackerStore(SQLTrackerStore):
         except Exception:
             return False
 
+    def check_write(self) -> None:
+        """Reads the events table and inserts one row as a save does, then rolls back.
+
+        Raises WriteCheckFailed (operation "read" or WRITE_CHECK) when the database
+        refuses, DatabaseBusy when another writer's lock outlasted the short wait.
+        Nothing is kept: no row, no conversation (on PostgreSQL the id sequence moves on,
+        which is harmless: ids only need to grow).
+        """
+        table = self.SQLEvent.__table__
+        row = {
+            "sender_id": PROBE_SENDER,
+            "type_name": "health_check",
+            "timestamp": time.time(),
+            "intent_name": None,
+            "action_name": None,
+            "data": "{}",
+        }
+        operation = "read"
+        try:
+            with self.engine.connect() as connection:
+                sqlite = connection.dialect.name == "sqlite"
+                transaction = connection.begin()
+                try:
+                    if sqlite:
+                        connection.exec_driver_sql(f"PRAGMA busy_timeout={PROBE_WAIT_MS}")
+                    elif connection.dialect.name == "postgresql":
+                        connection.exec_driver_sql(f"SET LOCAL lock_timeout = {PROBE_WAIT_MS}")
+                        connection.exec_driver_sql(
+                            f"SET LOCAL statement_timeout = {4 * PROBE_WAIT_MS}"
+                        )
+                    connection.execute(
+                        sa.select(table.c.id).where(table.c.sender_id == PROBE_SENDER).limit(1)
+                    )
+                    operation = WRITE_CHECK
+                    connection.execute(table.insert(), row)
+                finally:
+                    transaction.rollback()
+                    if sqlite:  # the connection goes back to the pool for saves
+                        connection.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        except Exception as error:
+            if _busy(error):
+                raise DatabaseBusy() from error
+            raise WriteCheckFailed(operation, error) from error
+
     def _cached(self, sender_id: str) -> Optional[DialogueStateTracker]:
         """The cached tracker, if it holds exactly what the database holds."""
         if _shared_database:
@@ -221,9 +378,9 @@ class MonitoredSQLTrackerStore(SQLTrackerStore):
         try:
             await self._save(tracker)
         except Exception as error:
-            HEALTH.failed("save", error)
+            HEALTH.failed(WRITE, error)
             raise
-        HEALTH.succeeded()
+        HEALTH.succeeded(WRITE)
         self._remember(tracker)
 
     async def _save(self, tracker: DialogueStateTracker) -> None:
@@ -260,7 +417,7 @@ class MonitoredSQLTrackerStore(SQLTrackerStore):
         except Exception as error:
             HEALTH.failed("read", error)
             raise
-        HEALTH.succeeded()
+        HEALTH.succeeded("read")
         if tracker is not None:
             # All its events are the stored events of the last session (what the count
             # in Rasa's save would find).
@@ -270,14 +427,18 @@ class MonitoredSQLTrackerStore(SQLTrackerStore):
 
     async def retrieve_full_tracker(self, sender_id: str) -> Optional[DialogueStateTracker]:
         try:
-            return await super().retrieve_full_tracker(sender_id)
+            tracker = await super().retrieve_full_tracker(sender_id)
         except Exception as error:
             HEALTH.failed("read", error)
             raise
+        HEALTH.succeeded("read")
+        return tracker
 
     async def keys(self) -> Iterable[str]:
         try:
-            return await super().keys()
+            keys = await super().keys()
         except Exception as error:
             HEALTH.failed("list", error)
             raise
+        HEALTH.succeeded("list")
+        return keys

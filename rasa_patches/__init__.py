@@ -24,7 +24,9 @@ _installed: List[str] = []
 
 
 def _rasa_changes() -> List[Tuple[str, Callable[[], None]]]:
+    from rasa import server
     from rasa.core import processor
+    from rasa.core import run as rasa_run
     from rasa.core.actions.action import RemoteAction
     from rasa.core.processor import MessageProcessor
     from rasa.shared.core.domain import Domain
@@ -32,6 +34,7 @@ def _rasa_changes() -> List[Tuple[str, Callable[[], None]]]:
     from rasa.shared.nlu.training_data.message import Message
 
     from rasa_patches import nlu_thread, speedups
+    from rasa_patches import server as server_limits
     from rasa_patches.graph_runner import SequentialGraphRunner
 
     def validator() -> None:
@@ -52,13 +55,24 @@ def _rasa_changes() -> List[Tuple[str, Callable[[], None]]]:
     def threaded_parse() -> None:
         MessageProcessor.parse_message = nlu_thread.parse_message
 
+    def request_limit() -> None:
+        rasa_run.configure_app = server_limits.with_request_limit(rasa_run.configure_app)
+
+    def quiet_root() -> None:
+        server.add_root_route = server_limits.add_root_route
+
     return [
         ("custom action replies: schema validator built once", validator),
         ("stored events: class lookup remembered", event_types),
         ("sparse features: combined once per message", sparse_features),
         ("domain emptiness: worked out once per domain", domain_is_empty),
         ("model graph: sequential runner instead of dask", graph_runner),
-        ("NLU: in a worker thread behind a Redis lock store", threaded_parse),
+        (
+            "NLU: the bot's recent replies on the message; a worker thread behind Redis",
+            threaded_parse,
+        ),
+        ("HTTP: requests over 1 MB refused before they are read", request_limit),
+        ("HTTP: GET / says ok, not the Rasa version", quiet_root),
     ]
 
 

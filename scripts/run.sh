@@ -3,7 +3,9 @@
 #   scripts/run.sh          REST server; prints how to chat
 #   scripts/run.sh shell    chat in this terminal
 # Conversations are kept in an embedded SQLite tracker store ($TRACKER_DB, default
-# rasa.db), so they survive a restart.
+# rasa.db), so they survive a restart. Logs are in $LOG_DIR (default logs/), the previous
+# five runs' in rasa.log.1 ... rasa.log.5 and actions.log.1 ...; the two servers share a
+# secret ($ACTION_SERVER_TOKEN, a new random one per start unless set).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-server}
@@ -18,8 +20,16 @@ export TRACKER_DB=${TRACKER_DB:-rasa.db}
 export SANIC_HOST=127.0.0.1   # the action server listens on loopback only
 MODEL=${MODEL:-models/imuran.tar.gz}
 ENDPOINTS=${ENDPOINTS:-endpoints.yml}  # deploy/endpoints.production.yml for PostgreSQL + Redis
-LOG_DIR=${LOG_DIR:-logs}
+export LOG_DIR=${LOG_DIR:-logs}  # the action server keeps its escalation records there too
 mkdir -p "$LOG_DIR"
+# The Rasa server sends this secret with every action call (endpoints.yml) and the action
+# server refuses calls without it (actions/server.py). Unset: a new random one per start,
+# known only to these two processes. Set (e.g. an action server elsewhere): used as is; the
+# action server refuses to start when it is empty or shorter than 32 characters.
+if [ -z "${ACTION_SERVER_TOKEN+set}" ]; then
+  ACTION_SERVER_TOKEN=$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(32))')
+fi
+export ACTION_SERVER_TOKEN
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 for port in "$RASA_PORT" "$ACTIONS_PORT"; do
@@ -34,21 +44,45 @@ pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
 trap cleanup EXIT INT TERM
 
-echo "==> Starting the action server on 127.0.0.1:$ACTIONS_PORT (log: $LOG_DIR/actions.log)"
-.venv/bin/python -m rasa_sdk --actions actions --port "$ACTIONS_PORT" >"$LOG_DIR/actions.log" 2>&1 &
+# Logs are kept across starts: a crash's traceback must survive the restart that follows
+# it. Each start moves X.log to X.log.1 (.1 to .2, ... the oldest of LOG_RUNS dropped) and
+# begins a new X.log with a start line. Rotated rather than appended so that X.log is this
+# run alone, and the disk space and the time conversation ids stay in logs are bounded.
+LOG_RUNS=5
+new_log() {  # file, what: rotate and write the start line
+  local n
+  for ((n = LOG_RUNS - 1; n >= 1; n--)); do
+    if [ -e "$1.$n" ]; then mv -f "$1.$n" "$1.$((n + 1))"; fi
+  done
+  if [ -e "$1" ]; then mv -f "$1" "$1.1"; fi
+  echo "=== $(date "+%Y-%m-%d %H:%M:%S %z") scripts/run.sh $mode: $2" >"$1"
+}
+
+# The terminal chat can run beside `make run`: its action server gets a log of its own.
+if [ "$mode" = shell ]; then actions_log=$LOG_DIR/actions.shell.log; else actions_log=$LOG_DIR/actions.log; fi
+new_log "$actions_log" "action server on 127.0.0.1:$ACTIONS_PORT"
+echo "==> Starting the action server on 127.0.0.1:$ACTIONS_PORT (log: $actions_log)"
+.venv/bin/python -m actions --port "$ACTIONS_PORT" >>"$actions_log" 2>&1 &
 pids+=($!)
 
-wait_for() {  # url, seconds, what
+wait_for() {  # url, seconds, what, pid, log
   local deadline=$((SECONDS + $2))
   until curl -fsS -o /dev/null "$1" 2>/dev/null; do
+    # A server that stopped (a refused secret, a bad model) says why in its log: show it
+    # now instead of waiting out the deadline.
+    if ! kill -0 "$4" 2>/dev/null; then
+      echo "ERROR: $3 stopped while starting. The end of $5:" >&2
+      tail -n 15 "$5" >&2
+      exit 1
+    fi
     if [ "$SECONDS" -ge "$deadline" ]; then
-      echo "ERROR: $3 did not come up within $2 s; see $LOG_DIR/." >&2
+      echo "ERROR: $3 did not come up within $2 s; see $5." >&2
       exit 1
     fi
     sleep 1
   done
 }
-wait_for "http://127.0.0.1:$ACTIONS_PORT/health" 60 "the action server"
+wait_for "http://127.0.0.1:$ACTIONS_PORT/health" 60 "the action server" "${pids[-1]}" "$actions_log"
 
 if [ "$mode" = shell ]; then
   # The terminal chat needs no channel's secrets: only the channels that can start as
@@ -63,12 +97,13 @@ fi
 
 echo "==> Channels (secrets from environment variables; see README):"
 .venv/bin/python -m deploy.active_credentials credentials.yml "$LOG_DIR/credentials.active.yml"
+new_log "$LOG_DIR/rasa.log" "Rasa server on 127.0.0.1:$RASA_PORT"
 echo "==> Starting the Rasa server on 127.0.0.1:$RASA_PORT (log: $LOG_DIR/rasa.log; about 20-60 s)"
 .venv/bin/python -m rasa_patches run --model "$MODEL" --endpoints "$ENDPOINTS" --credentials "$LOG_DIR/credentials.active.yml" \
-  --interface 127.0.0.1 --port "$RASA_PORT" >"$LOG_DIR/rasa.log" 2>&1 &
+  --interface 127.0.0.1 --port "$RASA_PORT" >>"$LOG_DIR/rasa.log" 2>&1 &
 pids+=($!)
 started=$SECONDS
-wait_for "http://127.0.0.1:$RASA_PORT/webhooks/rest/" 300 "the Rasa server"
+wait_for "http://127.0.0.1:$RASA_PORT/webhooks/rest/" 300 "the Rasa server" "${pids[-1]}" "$LOG_DIR/rasa.log"
 cat <<MSG
 
 Ready after $((SECONDS - started)) s.

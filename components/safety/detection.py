@@ -353,7 +353,12 @@ def _add_measurement_entities(finding: Finding) -> None:
     """Durations, then temperatures (in °C), as entities for the actions to quote."""
     for duration in finding.durations:
         finding.entities.append(
-            {"entity": "duration", "value": duration.text, "extractor": EXTRACTOR}
+            {
+                "entity": "duration",
+                "value": duration.text,
+                "days": duration.days,  # what the escalation record keeps (not the words)
+                "extractor": EXTRACTOR,
+            }
         )
     for reading in finding.readings:
         finding.entities.append(

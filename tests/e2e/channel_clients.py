@@ -85,8 +85,16 @@ def send_slack(servers: Servers, fakes: Fakes, user: str, text: str) -> List[str
     reply = requests.post(f"{servers.url}/webhooks/slack/webhook", data=body, headers=headers)
     assert reply.status_code == 200, reply.text
     tracker = wait_turn_done(servers, user, text)
-    if tracker.get("paused"):  # the held reply is sent after the turn is stored
-        fakes.slack.wait_for(lambda r: r in slack_posts(fakes, f"D{user}"), before + 1)
+    # Replies are posted after the turn is stored (channels/turn.py relayed_turn); the
+    # held reply of a paused conversation is not a stored bot event.
+    events = tracker["events"]
+    last_user = max(i for i, e in enumerate(events) if e["event"] == "user")
+    replies = sum(e["event"] == "bot" for e in events[last_user:])
+    expected = before + (replies or 1 if tracker.get("paused") else replies)
+    fakes.slack.wait_for(  # a predicate, not slack_posts: the recorder's lock is held
+        lambda r: r.path.endswith("chat.postMessage") and r.body.get("channel") == f"D{user}",
+        expected,
+    )
     return [str(post.body.get("text")) for post in slack_posts(fakes, f"D{user}")[before:]]
 
 

@@ -74,6 +74,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory, fakes: Fakes) -> Iterator[
             "HANDOFF_WEBHOOK_TOKEN": fakes.queue_token,
             "HANDOFF_WEBHOOK_TIMEOUT": "2",
             "STAFF_API_TOKEN": fakes.staff_token,
+            "WIDGET_ALLOWED_ORIGINS": "https://clinic.example",  # test_security.py's page
         },
     )
     running.start_actions()

@@ -1,10 +1,12 @@
-"""Request validation and command neutralising of the patient REST channel."""
+"""Request validation of the patient REST channel, and what every patient channel does to
+incoming text (commands neutralised, lone surrogates replaced)."""
 
 from __future__ import annotations
 
 import pytest
 
-from channels.patient_rest import MAX_SENDER_CHARS, neutralise_commands, parse_request
+from channels.patient_rest import MAX_SENDER_CHARS, parse_request
+from channels.turn import incoming_text
 
 
 @pytest.mark.parametrize(
@@ -14,10 +16,14 @@ from channels.patient_rest import MAX_SENDER_CHARS, neutralise_commands, parse_r
         ("  //report_infection_sign", "report_infection_sign"),
         ('/leaflet{"x": 1}', 'leaflet{"x": 1}'),
         ("how do I store it? 1/2 tablet", "how do I store it? 1/2 tablet"),
+        ("I have a fever of 39.5 \ud83d", "I have a fever of 39.5 \ufffd"),
+        ("\udc00/greet", "\ufffd/greet"),
+        ("fever 😷 and chills", "fever 😷 and chills"),
     ],
 )
-def test_typed_commands_become_text(typed, handled):
-    assert neutralise_commands(typed) == handled
+def test_typed_commands_become_text_and_half_characters_are_replaced(typed, handled):
+    assert incoming_text(typed) == handled
+    incoming_text(typed).encode("utf-8")  # what spaCy and the stores need
 
 
 def test_a_valid_request():
