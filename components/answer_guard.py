@@ -56,6 +56,7 @@ from components.drugs import DRUG_ENTITY, OtherDrugPolicy
 from components.intent_override import (
     ANSWER_THRESHOLD_KEY,
     DEFAULT_ANSWER_THRESHOLD,
+    RESPONSE_SELECTOR_KEY,
     answer_confidence,
     answer_key,
     override_intent,
@@ -186,6 +187,7 @@ class AnswerConfidenceGuard(BuiltComponent):
             return
         if not has_words(message.get(TEXT)) or not self.knows_a_word(message):
             self._set_intent(message, DEFAULT_NLU_FALLBACK_INTENT_NAME, 1.0, "no known words")
+            self._drop_candidates(message)
             return
         if name == DEFAULT_NLU_FALLBACK_INTENT_NAME:
             safety = self._best_safety_intent(message)
@@ -239,6 +241,14 @@ class AnswerConfidenceGuard(BuiltComponent):
             and float(entry.get(PREDICTED_CONFIDENCE_KEY, 0.0)) >= self.safety_threshold
         ]
         return max(candidates, key=lambda c: c[1]) if candidates else None
+
+    def _drop_candidates(self, message: Message) -> None:
+        """No answer candidates for a message of no known word: "Did you mean ...?"
+        (components/follow_up.py) would offer sections at random."""
+        selector = dict(message.get(RESPONSE_SELECTOR_KEY) or {})
+        if self.retrieval_intent in selector:
+            selector[self.retrieval_intent] = {**selector[self.retrieval_intent], "ranking": []}
+            message.set(RESPONSE_SELECTOR_KEY, selector, add_to_output=True)
 
     @staticmethod
     def _set_intent(message: Message, name: str, confidence: float, why: str) -> None:

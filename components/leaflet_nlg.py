@@ -36,11 +36,13 @@ from clinic.content import CONTENT_DIR
 from clinic.hours import default_settings
 from clinic.wording import placeholders
 from components.answer_guard import OTHER_DRUGS_KEY
+from components.follow_up import FollowUpRules, did_you_mean, with_offer
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_ANSWERS = CONTENT_DIR / "leaflet_answers.yml"
 PREFIX = "utter_leaflet/"
+CLARIFY = "utter_clarify"  # offered as "Did you mean ...?" when the model has candidates
 
 Responses = Dict[str, List[Dict[str, Any]]]
 
@@ -102,6 +104,7 @@ class LeafletAnswerGenerator(TemplatedNaturalLanguageGenerator):
         self._answers: Responses = load_answers(self.path)
         self._merged: Responses = {}
         self._stamp = self._file_stamp()
+        self.follow_ups = FollowUpRules.load()
         super().__init__(dict(domain.responses) if domain else {})
         logger.info("Leaflet answers: %d sections from %s", self.section_count, self.path)
 
@@ -174,4 +177,12 @@ class LeafletAnswerGenerator(TemplatedNaturalLanguageGenerator):
             ),
             **kwargs,
         }
-        return await super().generate(utter_action, tracker, output_channel, **values)
+        message = await super().generate(utter_action, tracker, output_channel, **values)
+        if message is None:
+            return None
+        if utter_action.startswith(PREFIX):
+            return with_offer(self.follow_ups, utter_action[len(PREFIX) :], message)
+        if utter_action == CLARIFY:
+            parse = tracker.latest_message.parse_data if tracker.latest_message else {}
+            return did_you_mean(self.follow_ups, dict(parse), message, str(values["safety_line"]))
+        return message

@@ -55,6 +55,13 @@ def _rasa_changes() -> List[Tuple[str, Callable[[], None]]]:
     def threaded_parse() -> None:
         MessageProcessor.parse_message = nlu_thread.parse_message
 
+    def story_context() -> None:
+        from rasa.core import test as rasa_test
+
+        from rasa_patches.conversation import remember_story_trackers
+
+        rasa_test.DialogueStateTracker = remember_story_trackers(rasa_test.DialogueStateTracker)
+
     def request_limit() -> None:
         rasa_run.configure_app = server_limits.with_request_limit(rasa_run.configure_app)
 
@@ -71,6 +78,7 @@ def _rasa_changes() -> List[Tuple[str, Callable[[], None]]]:
             "NLU: the bot's recent replies on the message; a worker thread behind Redis",
             threaded_parse,
         ),
+        ("test stories: each message parsed with the story so far", story_context),
         ("HTTP: requests over 1 MB refused before they are read", request_limit),
         ("HTTP: GET / says ok, not the Rasa version", quiet_root),
     ]

@@ -30,6 +30,8 @@ from rasa.core.lock_store import RedisLockStore
 from rasa.core.processor import MessageProcessor
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from rasa_patches.conversation import with_context
+
 logger = logging.getLogger(__name__)
 
 _executor: Optional[ThreadPoolExecutor] = None
@@ -79,7 +81,9 @@ async def parse_message(
     only_output_properties: bool = True,
 ) -> Dict[str, Any]:
     """In the NLU thread where several servers share conversations (a Redis lock store),
-    on the event loop otherwise (where the hand-over would only cost throughput)."""
+    on the event loop otherwise (where the hand-over would only cost throughput); either
+    way with the bot's recent replies on the message (rasa_patches/conversation.py)."""
+    with_context(message, tracker)
     if isinstance(getattr(self, "lock_store", None), RedisLockStore):
         return await parse_message_in_thread(self, message, tracker, only_output_properties)
     return await _original_parse_message(self, message, tracker, only_output_properties)

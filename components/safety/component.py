@@ -29,6 +29,11 @@ from components.safety.detection import EMERGENCY_INTENT, INFECTION_INTENT, Find
 from components.safety.lexicon import SafetyLexicon
 from components.safety.readings import DEFAULT_LEXICON
 
+# The least confidence the classifier must have given the intent a withdrawn escalation
+# falls back to (the FallbackClassifier's own threshold is 0.6; this is lower on purpose:
+# after a withdrawal the runner-up is usually a leaflet question asked about a sign).
+NEXT_INTENT_MIN = 0.2
+
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class InfectionSignDetector(BuiltComponent):
@@ -120,10 +125,14 @@ class InfectionSignDetector(BuiltComponent):
 
 
 def _next_intent(message: Message) -> Dict[str, Any]:
-    """The best-ranked intent that is not an escalation (nlu_fallback if none)."""
+    """The best-ranked intent that is not an escalation, when the classifier gave it some
+    weight; else nlu_fallback, whose clarifying reply carries the safety line ("my son
+    has a fever of 39" once got "You're welcome", the next intent at confidence 0.0)."""
     for entry in message.get(INTENT_RANKING_KEY) or []:
         if entry.get(INTENT_NAME_KEY) not in (INFECTION_INTENT, EMERGENCY_INTENT):
-            return dict(entry)
+            if float(entry.get(PREDICTED_CONFIDENCE_KEY) or 0.0) >= NEXT_INTENT_MIN:
+                return dict(entry)
+            break
     return {INTENT_NAME_KEY: "nlu_fallback", PREDICTED_CONFIDENCE_KEY: 1.0}
 
 

@@ -38,6 +38,7 @@ def test_message_text_never_reaches_the_logs(servers: Servers) -> None:
     sender = f"privacy-{uuid.uuid4().hex[:8]}"
     for text in (f"how do I store imuran {canary}?",
                  f"I have a fever of 39 and {canary} chills",
+                 f"white {canary} patches in my mouth",  # inside a matched phrase
                  f"can I talk to a nurse {canary}", f"/greet {canary}", canary):  # fmt: skip
         assert servers.send(sender, text)
     widget = requests.post(

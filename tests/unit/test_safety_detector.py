@@ -185,14 +185,29 @@ def test_component_withdraws_a_classifier_escalation_for_a_negated_sign():
     detector = InfectionSignDetector({"lexicon": None})
     message = Message(data={"text": "I don't have a fever but can I take it with food?"})
     ranking = [
-        {"name": "report_infection_sign", "confidence": 0.95},
-        {"name": "out_of_scope", "confidence": 0.04},
+        {"name": "report_infection_sign", "confidence": 0.7},
+        {"name": "out_of_scope", "confidence": 0.25},
     ]
     message.set("intent", ranking[0], add_to_output=True)
     message.set("intent_ranking", ranking)
     detector.process([message])
     assert message.get("intent")["name"] == "out_of_scope"
     assert message.get("safety")["rule"].startswith("classifier escalation withdrawn")
+
+
+def test_a_withdrawn_escalation_with_no_real_runner_up_gets_the_clarifying_reply():
+    """"my son has a fever of 39" (a relative, no drug named) once got "You're welcome",
+    the runner-up at confidence 0.0; the clarifying reply carries the safety line."""
+    detector = InfectionSignDetector({"lexicon": None})
+    message = Message(data={"text": "my son has a fever of 39"})
+    ranking = [
+        {"name": "report_infection_sign", "confidence": 0.99},
+        {"name": "thanks", "confidence": 0.0},
+    ]
+    message.set("intent", ranking[0], add_to_output=True)
+    message.set("intent_ranking", ranking)
+    detector.process([message])
+    assert message.get("intent")["name"] == "nlu_fallback"
 
 
 # Everyday wording (sentences written for these tests, not taken from any test set).
@@ -350,8 +365,8 @@ def test_calm_phrase_withdraws_a_classifier_escalation():
     detector = InfectionSignDetector({"lexicon": None})
     message = Message(data={"text": "that last goal gave me chills, what a match"})
     ranking = [
-        {"name": "report_infection_sign", "confidence": 0.8},
-        {"name": "out_of_scope", "confidence": 0.15},
+        {"name": "report_infection_sign", "confidence": 0.7},
+        {"name": "out_of_scope", "confidence": 0.25},
     ]
     message.set("intent", ranking[0], add_to_output=True)
     message.set("intent_ranking", ranking)

@@ -1,0 +1,286 @@
+"""A message read next to what the assistant just said (content/follow_ups.yml).
+
+The processor puts a brief of the last two turns on each message (rasa_patches/conversation.py);
+this component, after the answer guard and before the safety detector, uses them:
+1. a pressed "Did you mean ...?" button (its question, or its number typed) answers that
+   section;
+2. "yes" to the assistant's offer does what was offered: that section's answer, or, after
+   "Do you have any of these signs now?", the infection warning and escalation; "no"
+   becomes `deny` (a short "all right");
+3. a short follow-up the model could not place on its own ("how long does that last?",
+   "and for kids?") answers the section just answered; so does one the model placed
+   elsewhere with little confidence when that section is among its best three.
+Only the last two turns count, so an old topic never leaks into an unrelated turn. It
+never lowers safety: an emergency or infection report stays one, and the detector after
+it still reads every message.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import yaml
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from clinic.content import CONTENT_DIR
+from components.base import BuiltComponent
+from components.intent_override import (
+    RESPONSE_SELECTOR_KEY,
+    answer_confidence,
+    answer_key,
+    answer_threshold,
+    override_intent,
+)
+
+FOLLOW_UPS = CONTENT_DIR / "follow_ups.yml"
+CONTEXT_KEY = "conversation"  # rasa_patches/conversation.py puts the recent turns there
+LEAFLET = "leaflet"
+ANSWER_PREFIX = "utter_leaflet/"
+ANSWER = "utter_leaflet"  # the action that answers a leaflet question
+CLARIFY = "utter_clarify"  # the "Did you mean ...?" reply when there are candidates
+ESCALATING = frozenset({"report_infection_sign", "emergency"})
+WORDS = re.compile(r"[a-z0-9']+")
+# A confident answer elsewhere is left alone; a follow-up may overrule a weaker one.
+OVERRULE_BELOW = 0.8
+
+
+@dataclass(frozen=True)
+class FollowUpRules:
+    """content/follow_ups.yml, read once."""
+
+    questions: Dict[str, str]
+    offers: Dict[str, Dict[str, Any]]
+    buttons: int
+    min_total_confidence: float
+    max_words: int
+    short_words: int
+    pointing_back: List[str]
+    openings: List[str]
+    yes: frozenset
+    no: frozenset
+
+    @classmethod
+    def load(cls, path: Path = FOLLOW_UPS) -> "FollowUpRules":
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        follow = data["follow_up"]
+        return cls(
+            questions={k: str(v["question"]) for k, v in data["sections"].items()},
+            offers={k: dict(v["offer"]) for k, v in data["sections"].items() if v.get("offer")},
+            buttons=int(data["did_you_mean"]["buttons"]),
+            min_total_confidence=float(data["did_you_mean"]["min_total_confidence"]),
+            max_words=int(follow["max_words"]),
+            short_words=int(follow["short_words"]),
+            pointing_back=[str(w) for w in follow["pointing_back"]],
+            openings=[str(w) for w in follow["openings"]],
+            yes=frozenset(normal(str(w)) for w in data["replies"]["accept"]),
+            no=frozenset(normal(str(w)) for w in data["replies"]["decline"]),
+        )
+
+
+def normal(text: str) -> str:
+    """Lower case words only: "Yes, please!" -> "yes please"."""
+    return " ".join(WORDS.findall(text.lower().replace("’", "'")))
+
+
+def points_back(rules: FollowUpRules, text: str) -> bool:
+    """A short message with a word that leans on what was just said, or a very short one."""
+    words = text.split()
+    if not words or len(words) > rules.max_words:
+        return False
+    if len(words) <= rules.short_words:
+        return True
+    padded = f" {text} "
+    return any(f" {cue} " in padded for cue in rules.pointing_back) or any(
+        padded.startswith(f" {opening} ") for opening in rules.openings
+    )
+
+
+def ranked_sections(message: Message) -> List[str]:
+    """The answer model's sections, best first."""
+    selector = (message.get(RESPONSE_SELECTOR_KEY) or {}).get(LEAFLET) or {}
+    keys = [str(r.get("intent_response_key") or "") for r in selector.get("ranking") or []]
+    return [k.split("/", 1)[1] for k in keys if "/" in k]
+
+
+def section_of(turn: Dict[str, Any]) -> Optional[str]:
+    """The leaflet section a turn's brief says was answered ("leaflet/storage" -> "storage")."""
+    answer = str(turn.get("answer") or "")
+    return answer.split("/", 1)[1] if answer.startswith(f"{LEAFLET}/") else None
+
+
+def offered_options(rules: "FollowUpRules", ranking: List[Any]) -> List[str]:
+    """The sections "Did you mean ...?" offers for a ranking of [key, confidence] pairs
+    (best first): the best few with a button question, when together they hold enough of
+    the answer model's confidence; else none."""
+    best = []
+    for key, confidence in ranking[: rules.buttons]:
+        section = str(key).split("/", 1)[1] if "/" in str(key) else ""
+        if section in rules.questions:
+            best.append((section, float(confidence)))
+    if sum(c for _, c in best) < rules.min_total_confidence:
+        return []
+    return [s for s, _ in best]
+
+
+def answer_section(message: Message, section: str, rule: str) -> None:
+    """Makes the message a leaflet question answered by `section`."""
+    selector = dict(message.get(RESPONSE_SELECTOR_KEY) or {})
+    chosen = dict(selector.get(LEAFLET) or {})
+    chosen["response"] = {
+        **(chosen.get("response") or {}),
+        "intent_response_key": f"{LEAFLET}/{section}",
+        "utter_action": f"{ANSWER_PREFIX}{section}",
+        PREDICTED_CONFIDENCE_KEY: 1.0,
+    }
+    selector[LEAFLET] = chosen
+    message.set(RESPONSE_SELECTOR_KEY, selector, add_to_output=True)
+    message.set("follow_up", {"rule": rule, "section": section}, add_to_output=True)
+    override_intent(message, LEAFLET, 1.0)
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class ConversationContext(BuiltComponent):
+    """Reads a message next to the bot's recent replies; see the module docstring."""
+
+    stores_nothing = True  # the rules are read from content/ when the server starts
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {"rules": None}
+
+    def __init__(self, config: Dict[str, Any]) -> None:
+        self.rules = FollowUpRules.load(Path(config.get("rules") or FOLLOW_UPS))
+        self.question_sections = {normal(q): s for s, q in self.rules.questions.items()}
+
+    @classmethod
+    def build(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        stored: Optional[Path],
+    ) -> "ConversationContext":
+        return cls(config)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            turns = ((message.get("metadata") or {}).get(CONTEXT_KEY)) or []
+            intent = str((message.get(INTENT) or {}).get(INTENT_NAME_KEY) or "")
+            if intent not in ESCALATING:
+                self._read_in_context(message, intent, turns)
+        return messages
+
+    def _read_in_context(self, message: Message, intent: str, turns: List[Dict]) -> None:
+        text = normal(message.get(TEXT) or "")
+        latest = turns[0] if turns else {}
+        actions = latest.get("actions") or []
+        options = offered_options(self.rules, latest.get("ranking") or [])
+        if self._pressed_option(message, text, options if CLARIFY in actions else []):
+            return
+        answered = section_of(latest) if ANSWER in actions else None
+        offer = self.rules.offers.get(answered or "")
+        if offer and self._answered_offer(message, text, intent, offer):
+            return
+        topic = next((section_of(t) for t in turns if ANSWER in (t.get("actions") or [])), None)
+        if topic and points_back(self.rules, text):
+            self._follow_up(message, intent, topic)
+
+    def _pressed_option(self, message: Message, text: str, options: List[str]) -> bool:
+        """A "Did you mean ...?" button typed as its number, or any section's button
+        question (a press sends the question as the patient's message)."""
+        if text.isdigit() and 1 <= int(text) <= len(options):
+            return self._answer(message, str(options[int(text) - 1]), "option chosen")
+        section = self.question_sections.get(text)
+        return section is not None and self._answer(message, section, "button question")
+
+    def _answer(self, message: Message, section: str, rule: str) -> bool:
+        answer_section(message, section, rule)
+        return True
+
+    def _answered_offer(
+        self, message: Message, text: str, intent: str, offer: Dict[str, Any]
+    ) -> bool:
+        said_yes = text in self.rules.yes or (intent == "affirm" and len(text.split()) <= 8)
+        said_no = text in self.rules.no or (intent == "deny" and len(text.split()) <= 8)
+        if said_no and not said_yes:
+            override_intent(message, "deny", 1.0)
+            return True
+        if not said_yes:
+            return False
+        if offer.get("signs_check"):
+            # "Do you have any of these signs now?" "Yes": a report of a listed sign.
+            message.set(
+                "safety",
+                {
+                    "rule": "said yes to having a listed sign",
+                    "signs": [],
+                    "classifier_intent": intent,
+                },
+                add_to_output=True,
+            )
+            override_intent(message, "report_infection_sign", 1.0)
+            return True
+        section = offer.get("section")
+        return bool(section) and self._answer(message, str(section), "offer accepted")
+
+    def _follow_up(self, message: Message, intent: str, topic: str) -> None:
+        """Answers the topic when the model could not place the message, or placed it
+        with little confidence and the topic is among its best three."""
+        if (
+            intent in ("nlu_fallback", "")
+            or intent == LEAFLET
+            and (answer_confidence(message, LEAFLET) or 0.0) < answer_threshold(message)
+        ):
+            self._answer(message, topic, "follow-up")
+            return
+        if intent != LEAFLET or answer_key(message, LEAFLET) == f"{LEAFLET}/{topic}":
+            return
+        confident = (answer_confidence(message, LEAFLET) or 0.0) >= OVERRULE_BELOW
+        if not confident and topic in ranked_sections(message)[:3]:
+            self._answer(message, topic, "follow-up")
+
+
+# -- What the response generator adds (components/leaflet_nlg.py) ------------------------
+def with_offer(rules: "FollowUpRules", section: str, message: Dict[str, Any]) -> Dict[str, Any]:
+    """A section's answer with its offer asked after it (the next turn knows it was
+    asked from the section answered)."""
+    offer = rules.offers.get(section)
+    text = str(message.get("text") or "")
+    if not offer or not text:
+        return message
+    # Before the citation, which stays the answer's last line (the widget styles it so).
+    body, cut, citation = text.rpartition("\n\nSource:")
+    if not cut:
+        return {**message, "text": f"{text}\n\n{offer['text']}"}
+    return {**message, "text": f"{body}\n\n{offer['text']}{cut}{citation}"}
+
+
+def did_you_mean(
+    rules: "FollowUpRules", parse: Dict[str, Any], message: Dict[str, Any], safety_line: str
+) -> Dict[str, Any]:
+    """The clarifying reply as "Did you mean ...?" with the model's best sections as
+    buttons (see offered_options); else unchanged."""
+    selector = ((parse.get(RESPONSE_SELECTOR_KEY) or {}).get(LEAFLET)) or {}
+    ranking = [
+        [entry.get("intent_response_key"), entry.get(PREDICTED_CONFIDENCE_KEY) or 0.0]
+        for entry in selector.get("ranking") or []
+    ]
+    options = offered_options(rules, ranking)
+    if not options:
+        return message
+    listed = " ".join(f"{n}. {rules.questions[s]}" for n, s in enumerate(options, 1))
+    return {
+        **message,
+        "text": (
+            f"Sorry, I'm not sure I understood. Did you mean: {listed} Tap one or type "
+            f"its number. {safety_line}"
+        ),
+        "buttons": [{"title": rules.questions[s], "payload": rules.questions[s]} for s in options],
+    }

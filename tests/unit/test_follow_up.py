@@ -1,0 +1,200 @@
+"""A message read next to the turns before it (components/follow_up.py), and the brief of
+those turns the processor gives it (rasa_patches/conversation.py)."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+import pytest
+from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.training_data.message import Message
+
+from components.follow_up import (
+    ConversationContext,
+    FollowUpRules,
+    did_you_mean,
+    offered_options,
+    with_offer,
+)
+from rasa_patches.conversation import CONTEXT_KEY, recent_turns
+
+RULES = FollowUpRules.load()
+
+
+def ranking(*pairs: Any) -> List[Dict[str, Any]]:
+    return [{"intent_response_key": f"leaflet/{s}", "confidence": c} for s, c in pairs]
+
+
+def turn(answer: Optional[str], actions: List[str], ranked: Any = ()) -> Dict[str, Any]:
+    return {
+        "intent": "leaflet" if answer else "nlu_fallback",
+        "answer": f"leaflet/{answer}" if answer else None,
+        "ranking": [[f"leaflet/{s}", c] for s, c in ranked],
+        "actions": actions,
+    }
+
+
+def message(
+    text: str,
+    intent: str = "nlu_fallback",
+    confidence: float = 0.3,
+    ranked: Any = (("time_to_work", 0.3),),
+    turns: Optional[List[Dict[str, Any]]] = None,
+) -> Message:
+    selector = {
+        "leaflet": {
+            "response": {
+                "intent_response_key": f"leaflet/{ranked[0][0]}",
+                "confidence": ranked[0][1],
+            },
+            "ranking": ranking(*ranked),
+        }
+    }
+    return Message(
+        data={
+            "text": text,
+            "intent": {"name": intent, "confidence": confidence},
+            "intent_ranking": [{"name": intent, "confidence": confidence}],
+            "response_selector": selector,
+            "metadata": {CONTEXT_KEY: turns or []},
+        }
+    )
+
+
+def run(msg: Message) -> Message:
+    return ConversationContext({}).process([msg])[0]
+
+
+def section(msg: Message) -> Optional[str]:
+    if msg.get("intent")["name"] != "leaflet":
+        return None
+    key = msg.get("response_selector")["leaflet"]["response"]["intent_response_key"]
+    return str(key).split("/", 1)[1]
+
+
+AFTER_NAUSEA = [turn("nausea", ["utter_leaflet"])]
+
+
+def test_a_follow_up_the_model_could_not_place_answers_the_topic() -> None:
+    assert section(run(message("how long does that last?", turns=AFTER_NAUSEA))) == "nausea"
+
+
+def test_a_weak_answer_elsewhere_yields_to_the_topic_among_the_best_three() -> None:
+    ranked = (("time_to_work", 0.61), ("nausea", 0.06), ("stopping", 0.05))
+    msg = message("how long does that usually last", "leaflet", 0.65, ranked, AFTER_NAUSEA)
+    assert section(run(msg)) == "nausea"
+
+
+def test_a_confident_answer_elsewhere_is_kept() -> None:
+    ranked = (("time_to_work", 0.95), ("nausea", 0.01))
+    msg = message("how long until it starts working then", "leaflet", 0.95, ranked, AFTER_NAUSEA)
+    assert section(run(msg)) == "time_to_work"
+
+
+def test_no_topic_no_follow_up_and_a_long_new_question_is_not_one() -> None:
+    assert section(run(message("how long does that last?"))) is None
+    long = "my neighbour says the weather will be awful all week and i wonder about the bus"
+    assert section(run(message(long, turns=AFTER_NAUSEA))) is None
+
+
+def test_an_old_topic_two_turns_back_still_counts_but_not_three() -> None:
+    turns = [turn(None, ["utter_you_are_welcome"]), turn("storage", ["utter_leaflet"])]
+    assert section(run(message("and when travelling?", turns=turns))) == "storage"
+
+
+@pytest.mark.parametrize("said", ["yes", "Yes please!", "yeah", "sure"])
+def test_yes_to_an_offer_answers_what_was_offered(said: str) -> None:
+    turns = [turn("storage", ["utter_leaflet"])]
+    assert RULES.offers["storage"]["section"] == "supply"
+    assert section(run(message(said, turns=turns))) == "supply"
+
+
+def test_yes_to_the_signs_question_is_a_report_of_a_sign() -> None:
+    turns = [turn("infection_warning_signs", ["utter_leaflet"])]
+    out = run(message("yes", turns=turns))
+    assert out.get("intent")["name"] == "report_infection_sign"
+    assert out.get("safety")["rule"] == "said yes to having a listed sign"
+
+
+@pytest.mark.parametrize("said", ["no", "nah", "no thanks"])
+def test_no_to_an_offer_is_deny(said: str) -> None:
+    out = run(message(said, turns=[turn("storage", ["utter_leaflet"])]))
+    assert out.get("intent")["name"] == "deny"
+
+
+def test_a_typed_number_picks_a_did_you_mean_option() -> None:
+    ranked = (("supply", 0.3), ("storage", 0.25), ("dose", 0.1))
+    turns = [turn(None, ["utter_clarify"], ranked)]
+    assert offered_options(RULES, [[f"leaflet/{s}", c] for s, c in ranked]) == [
+        "supply",
+        "storage",
+        "dose",
+    ]
+    assert section(run(message("2", turns=turns))) == "storage"
+    assert section(run(message("7", turns=turns))) is None
+
+
+def test_a_pressed_button_sends_its_question_which_answers_that_section() -> None:
+    assert section(run(message(RULES.questions["blood_tests"]))) == "blood_tests"
+
+
+def test_context_never_lowers_an_escalation() -> None:
+    turns = [turn("infection_warning_signs", ["utter_leaflet"])]
+    out = run(message("no, but i do have a fever of 39", "report_infection_sign", 1.0, turns=turns))
+    assert out.get("intent")["name"] == "report_infection_sign"
+    out = run(message("yes he swallowed them", "emergency", 1.0, turns=turns))
+    assert out.get("intent")["name"] == "emergency"
+
+
+def test_did_you_mean_offers_the_best_sections_with_the_safety_line() -> None:
+    parse = {
+        "response_selector": {"leaflet": {"ranking": ranking(("supply", 0.3), ("storage", 0.2))}}
+    }
+    out = did_you_mean(RULES, parse, {"text": "Sorry?"}, "CALL YOUR DOCTOR")
+    assert [b["payload"] for b in out["buttons"]] == [
+        RULES.questions["supply"],
+        RULES.questions["storage"],
+    ]
+    assert "CALL YOUR DOCTOR" in out["text"] and "1. " in out["text"]
+    weak = {"response_selector": {"leaflet": {"ranking": ranking(("supply", 0.05))}}}
+    assert did_you_mean(RULES, weak, {"text": "Sorry?"}, "x") == {"text": "Sorry?"}
+
+
+def test_an_offer_is_asked_after_its_answer() -> None:
+    out = with_offer(RULES, "storage", {"text": "Keep it dry."})
+    assert out["text"].endswith(RULES.offers["storage"]["text"])
+    cited = with_offer(RULES, "storage", {"text": "Keep it dry.\n\nSource: leaflet"})
+    assert cited["text"] == f"Keep it dry.\n\n{RULES.offers['storage']['text']}\n\nSource: leaflet"
+    assert with_offer(RULES, "dose", {"text": "Ask."}) == {"text": "Ask."}
+
+
+def test_the_brief_holds_the_last_two_turns_of_this_session_only() -> None:
+    def user(key: str) -> UserUttered:
+        return UserUttered(
+            key,
+            {"name": "leaflet", "full_retrieval_intent_name": f"leaflet/{key}"},
+            parse_data={"response_selector": {"leaflet": {"ranking": ranking((key, 0.9))}}},
+        )
+
+    events = [
+        SessionStarted(),
+        user("dose"),
+        ActionExecuted("utter_leaflet"),
+        BotUttered("a"),
+        SessionStarted(),
+        user("storage"),
+        ActionExecuted("utter_leaflet"),
+        user("supply"),
+        ActionExecuted("utter_leaflet"),
+        user("nausea"),
+        ActionExecuted("utter_leaflet"),
+        ActionExecuted("action_listen"),
+    ]
+    turns = recent_turns(DialogueStateTracker.from_events("s", events))
+    assert [t["answer"] for t in turns] == ["leaflet/nausea", "leaflet/supply"]
+    assert turns[0]["actions"] == ["utter_leaflet"]
+    assert turns[0]["ranking"] == [["leaflet/nausea", 0.9]]
+    assert (
+        recent_turns(DialogueStateTracker.from_events("s", events[:4] + [SessionStarted()])) == []
+    )
