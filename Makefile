@@ -24,7 +24,7 @@ define pytest
 endef
 
 .PHONY: help install install-dev system-packages run shell train validate lint test test-unit \
-        test-e2e test-stories test-heldout test-safety test-locked screenshots bench bench-scaled bench-adversarial soak bench-detector \
+        test-e2e test-stories test-heldout test-safety test-locked screenshots bench bench-scaled bench-adversarial bench-long soak bench-detector \
         audit export erase retention clean
 
 # Debian packages the tests drive (installed when missing; see the script): Chromium for
@@ -120,8 +120,11 @@ bench: .venv/.installed-dev $(MODEL) ## Side by side with the rasa init bot: sta
 bench-scaled: .venv/.installed-dev system-packages $(MODEL) ## Also the nginx + 2 Rasa + PostgreSQL + Redis set, at 1/10/50 users
 	@$(BIN)/python -m scripts.load_benchmark --model $(MODEL) --scaled-out --levels 1,10,50 $(BENCH_ARGS)
 
-bench-adversarial: .venv/.installed-dev $(MODEL) ## 20,000-character adversarial messages: their latency, a bystander's, health (~1 min)
+bench-adversarial: .venv/.installed-dev $(MODEL) ## Adversarial messages at the length limit: their latency, a bystander's, health
 	@$(BIN)/python -m scripts.bench_adversarial --model $(MODEL) $(BENCH_ARGS)
+
+bench-long: .venv/.installed-dev $(MODEL) ## One 100-turn conversation: turns 91-100 against turns 1-10
+	@$(BIN)/python -m scripts.bench_long_conversation
 
 soak: .venv/.installed-dev $(MODEL) ## 30 minutes of steady load: memory growth, errors, client log vs tracker store
 	@$(BIN)/python -m scripts.soak --minutes $(or $(MINUTES),30)

@@ -5,8 +5,9 @@ this component, after the answer guard and before the safety detector, uses them
 1. a pressed "Did you mean ...?" button (its question, or its number typed) answers that
    section;
 2. "yes" to the assistant's offer does what was offered: that section's answer, or, after
-   "Do you have any of these signs now?", the infection warning and escalation; "no"
-   becomes `deny` (a short "all right");
+   "Do you have any of these signs now?", the infection warning and escalation; "no" is
+   answered like thanks ("All right. Anything else?"). Yes and no are read from the words
+   in content/follow_ups.yml, not learned: new intents would retrain the classifiers;
 3. a short follow-up the model could not place on its own ("how long does that last?",
    "and for kids?") answers the section just answered; so does one the model placed
    elsewhere with little confidence when that section is among its best three.
@@ -45,6 +46,8 @@ LEAFLET = "leaflet"
 ANSWER_PREFIX = "utter_leaflet/"
 ANSWER = "utter_leaflet"  # the action that answers a leaflet question
 CLARIFY = "utter_clarify"  # the "Did you mean ...?" reply when there are candidates
+DECLINED = "offer declined"
+DECLINED_REPLY = "All right. Is there anything else about Imuran I can help with?"
 ESCALATING = frozenset({"report_infection_sign", "emergency"})
 WORDS = re.compile(r"[a-z0-9']+")
 # A confident answer elsewhere is left alone; a follow-up may overrule a weaker one.
@@ -207,10 +210,11 @@ class ConversationContext(BuiltComponent):
     def _answered_offer(
         self, message: Message, text: str, intent: str, offer: Dict[str, Any]
     ) -> bool:
-        said_yes = text in self.rules.yes or (intent == "affirm" and len(text.split()) <= 8)
-        said_no = text in self.rules.no or (intent == "deny" and len(text.split()) <= 8)
-        if said_no and not said_yes:
-            override_intent(message, "deny", 1.0)
+        said_yes = text in self.rules.yes
+        if text in self.rules.no:
+            # "No thanks": answered like thanks, in words that fit (components/leaflet_nlg.py).
+            message.set("follow_up", {"rule": DECLINED}, add_to_output=True)
+            override_intent(message, "thanks", 1.0)
             return True
         if not said_yes:
             return False

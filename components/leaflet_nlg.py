@@ -36,13 +36,20 @@ from clinic.content import CONTENT_DIR
 from clinic.hours import default_settings
 from clinic.wording import placeholders
 from components.answer_guard import OTHER_DRUGS_KEY
-from components.follow_up import FollowUpRules, did_you_mean, with_offer
+from components.follow_up import (
+    DECLINED,
+    DECLINED_REPLY,
+    FollowUpRules,
+    did_you_mean,
+    with_offer,
+)
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_ANSWERS = CONTENT_DIR / "leaflet_answers.yml"
 PREFIX = "utter_leaflet/"
 CLARIFY = "utter_clarify"  # offered as "Did you mean ...?" when the model has candidates
+WELCOME = "utter_you_are_welcome"
 
 Responses = Dict[str, List[Dict[str, Any]]]
 
@@ -182,7 +189,9 @@ class LeafletAnswerGenerator(TemplatedNaturalLanguageGenerator):
             return None
         if utter_action.startswith(PREFIX):
             return with_offer(self.follow_ups, utter_action[len(PREFIX) :], message)
+        parse = tracker.latest_message.parse_data if tracker.latest_message else {}
         if utter_action == CLARIFY:
-            parse = tracker.latest_message.parse_data if tracker.latest_message else {}
             return did_you_mean(self.follow_ups, dict(parse), message, str(values["safety_line"]))
+        if utter_action == WELCOME and (parse.get("follow_up") or {}).get("rule") == DECLINED:
+            return {**message, "text": DECLINED_REPLY}  # "no thanks" to an offer
         return message

@@ -55,6 +55,13 @@ def _rasa_changes() -> List[Tuple[str, Callable[[], None]]]:
     def threaded_parse() -> None:
         MessageProcessor.parse_message = nlu_thread.parse_message
 
+    def short_history() -> None:
+        from rasa_patches.short_history import with_recent_turns
+
+        MessageProcessor._predict_next_with_tracker = with_recent_turns(
+            MessageProcessor._predict_next_with_tracker
+        )
+
     def story_context() -> None:
         from rasa.core import test as rasa_test
 
@@ -78,6 +85,7 @@ def _rasa_changes() -> List[Tuple[str, Callable[[], None]]]:
             "NLU: the bot's recent replies on the message; a worker thread behind Redis",
             threaded_parse,
         ),
+        ("dialogue policy: the last 3 turns, not the whole conversation", short_history),
         ("test stories: each message parsed with the story so far", story_context),
         ("HTTP: requests over 1 MB refused before they are read", request_limit),
         ("HTTP: GET / says ok, not the Rasa version", quiet_root),

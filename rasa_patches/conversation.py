@@ -6,7 +6,8 @@ typed "2" for a "Did you mean ...?" button only makes sense next to the turns be
 So before a message is parsed, the processor (which holds the tracker) puts a brief of
 the last RECENT_TURNS turns of this session on the message's metadata under CONTEXT_KEY:
 for each, the intent, the leaflet answer chosen, the answer model's best candidates and
-the actions that ran. The graph's components read it there (components/follow_up.py). It
+the actions that ran; and, under TEXTS_KEY, the session's last few user messages. The
+graph's components read them there (components/follow_up.py, the safety detector). It
 is stored with the message, so the tracker shows what context a turn was understood in.
 
 `rasa test` parses a test story's messages without the conversation; `story_tracker`
@@ -15,14 +16,19 @@ gives its parses the story so far, so the test stories check the same behaviour.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from rasa.core.channels.channel import UserMessage
 from rasa.shared.core.events import ActionExecuted, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 CONTEXT_KEY = "conversation"
+TEXTS_KEY = "conversation_texts"
 RECENT_TURNS = 2
+# Earlier messages of the session kept (latest first, each cut): a carer who said "Dad
+# takes azathioprine" three turns ago is still speaking for Dad (the safety detector).
+EARLIER_TEXTS = 8
+TEXT_CHARS = 500
 RANKED = 3  # candidates kept per turn: "Did you mean" offers at most this many
 IGNORED_ACTIONS = frozenset({"action_listen", "action_session_start"})
 
@@ -45,11 +51,20 @@ def turn_brief(user: UserUttered, actions: List[str]) -> Dict[str, Any]:
 
 
 def recent_turns(tracker: Optional[DialogueStateTracker]) -> List[Dict[str, Any]]:
-    """Briefs of the last turns of this session, latest first. Reads the events backwards
-    and stops early, so the cost does not grow with the length of the conversation."""
-    if tracker is None:
-        return []
+    """Briefs of the last turns of this session, latest first."""
+    return read_back(tracker)[0]
+
+
+def read_back(
+    tracker: Optional[DialogueStateTracker],
+) -> Tuple[List[Dict[str, Any]], List[str]]:
+    """(briefs of the last RECENT_TURNS turns, texts of the last EARLIER_TEXTS user
+    messages), latest first, this session only. Reads the events backwards and stops
+    early, so the cost does not grow with the length of the conversation."""
     turns: List[Dict[str, Any]] = []
+    texts: List[str] = []
+    if tracker is None:
+        return turns, texts
     actions: List[str] = []
     for event in reversed(tracker.events):
         if isinstance(event, SessionStarted):
@@ -57,18 +72,21 @@ def recent_turns(tracker: Optional[DialogueStateTracker]) -> List[Dict[str, Any]
         if isinstance(event, ActionExecuted) and event.action_name not in IGNORED_ACTIONS:
             actions.insert(0, str(event.action_name))
         elif isinstance(event, UserUttered):
-            turns.append(turn_brief(event, actions))
+            if len(turns) < RECENT_TURNS:
+                turns.append(turn_brief(event, actions))
             actions = []
-            if len(turns) >= RECENT_TURNS:
+            texts.append(str(event.text or "")[:TEXT_CHARS])
+            if len(texts) >= EARLIER_TEXTS:
                 break
-    return turns
+    return turns, texts
 
 
 def with_context(message: UserMessage, tracker: Optional[DialogueStateTracker]) -> None:
-    """Puts the brief of the recent turns on the message's metadata (none: nothing)."""
-    turns = recent_turns(tracker if tracker is not None else story_tracker.current)
+    """Puts the brief of the recent turns and the earlier texts on the message's metadata
+    (nothing at the start of a session)."""
+    turns, texts = read_back(tracker if tracker is not None else story_tracker.current)
     if turns:
-        message.metadata = {**(message.metadata or {}), CONTEXT_KEY: turns}
+        message.metadata = {**(message.metadata or {}), CONTEXT_KEY: turns, TEXTS_KEY: texts}
 
 
 class story_tracker:  # noqa: N801 (a namespace, read as "the story tracker")

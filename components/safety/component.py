@@ -33,6 +33,8 @@ from components.safety.readings import DEFAULT_LEXICON
 # falls back to (the FallbackClassifier's own threshold is 0.6; this is lower on purpose:
 # after a withdrawal the runner-up is usually a leaflet question asked about a sign).
 NEXT_INTENT_MIN = 0.2
+# The conversation's earlier messages, put on the message by rasa_patches/conversation.py.
+EARLIER_TEXTS_KEY = "conversation_texts"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -91,7 +93,8 @@ class InfectionSignDetector(BuiltComponent):
         )
 
     def _process_one(self, message: Message) -> None:
-        finding = detect(message.get(TEXT) or "", self.lexicon)
+        earlier = (message.get("metadata") or {}).get(EARLIER_TEXTS_KEY) or []
+        finding = detect(message.get(TEXT) or "", self.lexicon, earlier=earlier)
         if finding.entities:
             entities = list(message.get(ENTITIES) or []) + finding.entities
             message.set(ENTITIES, entities, add_to_output=True)

@@ -13,7 +13,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 import yaml
 
@@ -96,7 +96,10 @@ class MessageFacts:
 
 
 def detect(
-    text: str, lexicon: Optional[SafetyLexicon] = None, budget_s: float = BUDGET_S
+    text: str,
+    lexicon: Optional[SafetyLexicon] = None,
+    budget_s: float = BUDGET_S,
+    earlier: Sequence[str] = (),
 ) -> Finding:
     """Signs, emergencies, temperatures and durations of one message.
 
@@ -105,6 +108,8 @@ def detect(
     The message is read in pieces (see pieces()), the first and the last first; when
     `budget_s` runs out before every piece was read, the finding says so (`unread`) and
     the message is treated as reporting a sign, since what it says cannot be known.
+    `earlier`: the conversation's earlier messages, latest first; a carer who said there
+    that the person takes the drug is still speaking for that person.
     """
     if lexicon is None:
         lexicon = _default_lexicon()
@@ -119,7 +124,7 @@ def detect(
     if len(finding.readings) < len(readings):
         finding.set_aside.append(NOT_BODY_TEMPERATURE)
     finding.durations = read_durations(text, lexicon.reading_rules)
-    facts = _message_facts(lexicon, text, finding)
+    facts = _message_facts(lexicon, text, finding, earlier)
     explicit_fever = False
     for start, end in reading_order(pieces(lexicon, text)):
         if time.perf_counter() > deadline:
@@ -208,11 +213,14 @@ def _scan(lexicon: SafetyLexicon, piece: Piece, facts: MessageFacts, finding: Fi
     return _explicit_fever(lexicon, piece, finding.readings)
 
 
-def _message_facts(lexicon: SafetyLexicon, text: str, finding: Finding) -> MessageFacts:
+def _message_facts(
+    lexicon: SafetyLexicon, text: str, finding: Finding, earlier: Sequence[str] = ()
+) -> MessageFacts:
     """The message-wide facts, from the normalised (lower-case) text and its readings."""
-    # A relative's sign counts when the message ties them to the drug, unless the user
-    # says they are the one taking it.
-    takes_drug = any(p.search(text) for p in lexicon.caregiver) and not (
+    # A relative's sign counts when the message (or an earlier one of the conversation)
+    # ties them to the drug, unless the user says here they are the one taking it.
+    said = [text, *(t.lower() for t in earlier)]
+    takes_drug = any(p.search(t) for p in lexicon.caregiver for t in said) and not (
         lexicon.self_on_drug.search(text)
     )
     fever_reading = any(r.over_threshold for r in finding.readings)

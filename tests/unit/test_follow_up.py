@@ -118,9 +118,10 @@ def test_yes_to_the_signs_question_is_a_report_of_a_sign() -> None:
 
 
 @pytest.mark.parametrize("said", ["no", "nah", "no thanks"])
-def test_no_to_an_offer_is_deny(said: str) -> None:
+def test_no_to_an_offer_is_answered_like_thanks(said: str) -> None:
     out = run(message(said, turns=[turn("storage", ["utter_leaflet"])]))
-    assert out.get("intent")["name"] == "deny"
+    assert out.get("intent")["name"] == "thanks"
+    assert out.get("follow_up")["rule"] == "offer declined"
 
 
 def test_a_typed_number_picks_a_did_you_mean_option() -> None:

@@ -196,7 +196,7 @@ def test_component_withdraws_a_classifier_escalation_for_a_negated_sign():
 
 
 def test_a_withdrawn_escalation_with_no_real_runner_up_gets_the_clarifying_reply():
-    """"my son has a fever of 39" (a relative, no drug named) once got "You're welcome",
+    """ "my son has a fever of 39" (a relative, no drug named) once got "You're welcome",
     the runner-up at confidence 0.0; the clarifying reply carries the safety line."""
     detector = InfectionSignDetector({"lexicon": None})
     message = Message(data={"text": "my son has a fever of 39"})
@@ -381,3 +381,31 @@ def test_calm_phrase_withdraws_a_classifier_escalation():
 def test_typos_prefer_sign_words_over_pattern_helper_words(text, sign):
     """ "swetting" is one edit from "sweating" and from "setting" (a pattern's helper word)."""
     assert sign in detect(text).signs
+
+
+def test_a_carer_who_said_earlier_that_the_person_takes_it_still_speaks_for_them():
+    text = "Actually Dad's had a chesty cough for about five days and he was sweating buckets"
+    earlier = ["Hello, my dad takes azathioprine since his kidney transplant."]
+    assert detect(text).intent is None  # a relative's sign, no drug named: set aside
+    assert detect(text, earlier=earlier).intent == "report_infection_sign"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Thank you so much for your kind help. God bless.", "okay got it", "Lovely, thank you."],
+)
+def test_a_message_that_only_thanks_is_set_aside(text):
+    finding = detect(text)
+    assert finding.intent is None and "acknowledgement" in finding.set_aside
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I was confused this morning and I take all tablets from my pill box for whole week",
+        "my father has mistakenly taken my tablets instead of his own",
+        "grandad took her tablets by mistake",
+    ],
+)
+def test_overdoses_in_everyday_words_are_emergencies(text):
+    assert detect(text).intent == "emergency"
