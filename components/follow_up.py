@@ -47,6 +47,27 @@ ANSWER_PREFIX = "utter_leaflet/"
 ANSWER = "utter_leaflet"  # the action that answers a leaflet question
 CLARIFY = "utter_clarify"  # the "Did you mean ...?" reply when there are candidates
 DECLINED = "offer declined"
+FALLBACK = "nlu_fallback"
+ESCALATION_ACTION = "action_escalate_infection"
+QUESTION_OPENERS = frozenset(
+    [
+        "is",
+        "are",
+        "what",
+        "whats",
+        "which",
+        "why",
+        "how",
+        "does",
+        "do",
+        "should",
+        "when",
+        "would",
+        "could",
+        "can",
+        "will",
+    ]
+)
 DECLINED_REPLY = "All right. Is there anything else about Imuran I can help with?"
 ESCALATING = frozenset({"report_infection_sign", "emergency"})
 WORDS = re.compile(r"[a-z0-9']+")
@@ -103,6 +124,12 @@ def points_back(rules: FollowUpRules, text: str) -> bool:
     return any(f" {cue} " in padded for cue in rules.pointing_back) or any(
         padded.startswith(f" {opening} ") for opening in rules.openings
     )
+
+
+def is_question(text: str, raw: str) -> bool:
+    """Ends with "?" or opens with a question word."""
+    words = text.split()
+    return raw.rstrip().endswith("?") or bool(words) and words[0] in QUESTION_OPENERS
 
 
 def ranked_sections(message: Message) -> List[str]:
@@ -191,6 +218,8 @@ class ConversationContext(BuiltComponent):
         offer = self.rules.offers.get(answered or "")
         if offer and self._answered_offer(message, text, intent, offer):
             return
+        if intent == FALLBACK and self._still_about_a_sign(message, text, actions, offer):
+            return
         topic = next((section_of(t) for t in turns if ANSWER in (t.get("actions") or [])), None)
         if topic and points_back(self.rules, text):
             self._follow_up(message, intent, topic)
@@ -233,6 +262,24 @@ class ConversationContext(BuiltComponent):
             return True
         section = offer.get("section")
         return bool(section) and self._answer(message, str(section), "offer accepted")
+
+    def _still_about_a_sign(
+        self, message: Message, text: str, actions: List[str], offer: Optional[Dict[str, Any]]
+    ) -> bool:
+        """A message the model could not place, right after an escalation ("can it wait
+        till Monday?") or after "Do you have any of these signs now?" when it is not a
+        question ("it's been burning since Tuesday"): the warning again, not "not sure"."""
+        after_escalation = ESCALATION_ACTION in actions
+        answers_signs_check = bool(offer and offer.get("signs_check")) and not is_question(
+            text, str(message.get(TEXT) or "")
+        )
+        if not (after_escalation or answers_signs_check):
+            return False
+        rule = "follow-up to an escalation" if after_escalation else "answer to the signs question"
+        message.set("safety", {"rule": rule, "signs": [], "classifier_intent": FALLBACK},
+                    add_to_output=True)  # fmt: skip
+        override_intent(message, "report_infection_sign", 1.0)
+        return True
 
     def _follow_up(self, message: Message, intent: str, topic: str) -> None:
         """Answers the topic when the model could not place the message, or placed it

@@ -199,3 +199,24 @@ def test_the_brief_holds_the_last_two_turns_of_this_session_only() -> None:
     assert (
         recent_turns(DialogueStateTracker.from_events("s", events[:4] + [SessionStarted()])) == []
     )
+
+
+def test_a_message_not_placed_right_after_an_escalation_escalates_again() -> None:
+    turns = [turn(None, ["utter_infection_warning", "action_escalate_infection"])]
+    out = run(message("do I need to ring someone now or can it wait till Monday?", turns=turns))
+    assert out.get("intent")["name"] == "report_infection_sign"
+    assert out.get("safety")["rule"] == "follow-up to an escalation"
+
+
+def test_a_statement_after_the_signs_question_escalates_but_a_question_does_not() -> None:
+    turns = [turn("infection_warning_signs", ["utter_leaflet"])]
+    out = run(message("it's been burning since Tuesday", turns=turns))
+    assert out.get("intent")["name"] == "report_infection_sign"
+    out = run(message("what counts as high for a temperature?", turns=turns))
+    assert out.get("intent")["name"] != "report_infection_sign"
+
+
+def test_a_placed_message_after_an_escalation_is_left_alone() -> None:
+    turns = [turn(None, ["utter_infection_warning", "action_escalate_infection"])]
+    out = run(message("thanks", "thanks", 0.95, turns=turns))
+    assert out.get("intent")["name"] == "thanks"
