@@ -288,3 +288,22 @@ def test_slack_api_down_keeps_the_escalation_and_retries(
         1,
         seconds=30,
     )
+
+
+def test_slack_hand_back_is_sent_to_the_patient(servers: Servers, fakes: Fakes) -> None:
+    user = new_user()
+    body, headers = slack_request("hello", user, fakes.slack_signing_secret)
+    assert post_slack(servers, body, headers).status_code == 200
+    wait_turn_done(servers, user, "hello")
+    pause(servers, user)
+    back = requests.post(
+        f"{servers.url}/webhooks/staff/handback",
+        json={"conversation_id": user},
+        headers={"Authorization": f"Bearer {fakes.staff_token}"},
+        timeout=30,
+    )
+    assert back.json() == {"conversation_id": user, "resumed": True, "sent": True}
+    sent = fakes.slack.wait_for(
+        lambda r: r.body.get("channel") == user and r.body.get("text") == HANDED_BACK, 1
+    )
+    assert sent
