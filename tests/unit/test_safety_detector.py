@@ -405,7 +405,12 @@ def test_a_message_that_only_thanks_is_set_aside(text):
         "I was confused this morning and I take all tablets from my pill box for whole week",
         "my father has mistakenly taken my tablets instead of his own",
         "grandad took her tablets by mistake",
+        "bruh my lil sis just got in my room n shes eating them shes 4",
     ],
 )
 def test_overdoses_in_everyday_words_are_emergencies(text):
     assert detect(text).intent == "emergency"
+
+
+def test_a_child_eating_named_food_is_not_an_overdose():
+    assert detect("my son loves eating them grapes lol").intent is None
