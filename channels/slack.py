@@ -29,7 +29,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections import OrderedDict
 from typing import Any, Awaitable, Callable, Dict, FrozenSet, List, Optional, Set
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
@@ -43,6 +42,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from channels.turn import (
     MAX_MESSAGE_CHARS,
     TOO_LONG_REPLY,
+    RecentIds,
     Retry,
     deliver,
     id_problem,
@@ -122,7 +122,7 @@ class ClinicSlackInput(SlackInput):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._seen: "OrderedDict[str, None]" = OrderedDict()
+        self._recent = RecentIds(REMEMBERED_EVENTS)
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> InputChannel:
@@ -137,15 +137,6 @@ class ClinicSlackInput(SlackInput):
         """Posts to `channel`, else to the recipient itself: a user id is their direct
         message with the bot."""
         return ClinicSlackBot(self.slack_token, channel, thread_id, self.proxy, self.api_url)
-
-    def seen(self, event_id: str) -> bool:
-        """Whether this process has seen the event id already (and remembers it)."""
-        if event_id in self._seen:
-            return True
-        self._seen[event_id] = None
-        if len(self._seen) > REMEMBERED_EVENTS:
-            self._seen.popitem(last=False)
-        return False
 
     def addressed(self, event: Dict[str, Any]) -> bool:
         """A direct message, a mention, or a message in the channel the clinic set up;
@@ -192,7 +183,9 @@ class ClinicSlackInput(SlackInput):
             if event is None or not isinstance(event_id, str) or not self.addressed(event):
                 return response.json({"status": "ignored"})
             agent = getattr(request.app.ctx, "agent", None)
-            if self.seen(event_id) or await self.stored(agent, event["user"], event_id):
+            if not self._recent.first_sight(event_id) or await self.stored(
+                agent, event["user"], event_id
+            ):
                 logger.info("Slack event %s was already handled; ignored", event_id)
                 return response.json({"status": "duplicate"}, headers={"X-Slack-No-Retry": "1"})
             task = asyncio.create_task(self.handle(on_new_message, agent, body, event))

@@ -26,7 +26,6 @@ from __future__ import annotations
 import hmac
 import logging
 import re
-from collections import OrderedDict
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
 
 import aiohttp
@@ -38,6 +37,7 @@ from sanic.response import HTTPResponse
 
 from channels.turn import (
     MAX_MESSAGE_CHARS,
+    RecentIds,
     Retry,
     deliver,
     id_problem,
@@ -155,7 +155,7 @@ class TelegramSecureInput(InputChannel):
         self.access_token = access_token
         self.secret_token = secret_token
         self.api_url = api_url
-        self._seen: "OrderedDict[int, None]" = OrderedDict()
+        self._recent = RecentIds(REMEMBERED_UPDATES)
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> InputChannel:
@@ -175,12 +175,7 @@ class TelegramSecureInput(InputChannel):
 
     def first_sight(self, update_id: int) -> bool:
         """True the first time this process sees an update id (and remembers it)."""
-        if update_id in self._seen:
-            return False
-        self._seen[update_id] = None
-        if len(self._seen) > REMEMBERED_UPDATES:
-            self._seen.popitem(last=False)
-        return True
+        return self._recent.first_sight(update_id)
 
     @staticmethod
     async def stored(agent: Any, sender_id: str, update_id: int) -> Optional[List[Dict[str, Any]]]:

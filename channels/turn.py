@@ -18,8 +18,9 @@ import asyncio
 import logging
 import re
 import unicodedata
+from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Dict, List, Optional
+from typing import Any, Awaitable, Callable, Dict, Hashable, List, Optional
 
 from rasa.core.channels.channel import CollectingOutputChannel, OutputChannel, UserMessage
 
@@ -98,6 +99,24 @@ async def patient_turn(
         except Exception:
             logger.exception("Could not tell the %s user about the failure", message.input_channel)
         return False
+
+
+class RecentIds:
+    """The last `bound` ids a channel has handled (Slack's event ids, Telegram's update
+    ids), so a retried delivery is not handled twice; memory stays bounded."""
+
+    def __init__(self, bound: int = 10_000) -> None:
+        self.bound = bound
+        self._ids: "OrderedDict[Hashable, None]" = OrderedDict()
+
+    def first_sight(self, key: Hashable) -> bool:
+        """True the first time the id is seen (and remembers it)."""
+        if key in self._ids:
+            return False
+        self._ids[key] = None
+        if len(self._ids) > self.bound:
+            self._ids.popitem(last=False)
+        return True
 
 
 @dataclass(frozen=True)

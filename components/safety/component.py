@@ -28,13 +28,12 @@ from components.intent_override import answer_confidence, answer_threshold, over
 from components.safety.detection import EMERGENCY_INTENT, INFECTION_INTENT, Finding, detect
 from components.safety.lexicon import SafetyLexicon
 from components.safety.readings import DEFAULT_LEXICON
+from rasa_patches.conversation import TEXTS_KEY
 
 # The least confidence the classifier must have given the intent a withdrawn escalation
 # falls back to (the FallbackClassifier's own threshold is 0.6; this is lower on purpose:
 # after a withdrawal the runner-up is usually a leaflet question asked about a sign).
 NEXT_INTENT_MIN = 0.2
-# The conversation's earlier messages, put on the message by rasa_patches/conversation.py.
-EARLIER_TEXTS_KEY = "conversation_texts"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -93,7 +92,7 @@ class InfectionSignDetector(BuiltComponent):
         )
 
     def _process_one(self, message: Message) -> None:
-        earlier = (message.get("metadata") or {}).get(EARLIER_TEXTS_KEY) or []
+        earlier = (message.get("metadata") or {}).get(TEXTS_KEY) or []
         finding = detect(message.get(TEXT) or "", self.lexicon, earlier=earlier)
         if finding.entities:
             entities = list(message.get(ENTITIES) or []) + finding.entities

@@ -32,6 +32,7 @@ from tests.e2e.channel_clients import (
     wait_turn_done,
 )
 from tests.e2e.conftest import Fakes
+from tests.e2e.test_handoff import handback
 
 WARNING = "This could be a sign of infection"
 
@@ -182,12 +183,7 @@ def test_telegram_paused_message_reaches_the_queue_with_text_and_hand_back_is_se
     assert "my fever is now 40" in staff_text
     lines = staff_text.splitlines()
     assert not any(line.startswith(("Assistant:", "Nurse queue: resolved")) for line in lines)
-    back = requests.post(
-        f"{servers.url}/webhooks/staff/handback",
-        json={"conversation_id": sender},
-        headers={"Authorization": f"Bearer {fakes.staff_token}"},
-        timeout=30,
-    )
+    back = handback(servers, sender, fakes.staff_token)
     assert back.json() == {"conversation_id": sender, "resumed": True, "sent": True}
     assert telegram_sent(fakes, chat)[-1].body["text"] == HANDED_BACK
 
@@ -296,12 +292,7 @@ def test_slack_hand_back_is_sent_to_the_patient(servers: Servers, fakes: Fakes) 
     assert post_slack(servers, body, headers).status_code == 200
     wait_turn_done(servers, user, "hello")
     pause(servers, user)
-    back = requests.post(
-        f"{servers.url}/webhooks/staff/handback",
-        json={"conversation_id": user},
-        headers={"Authorization": f"Bearer {fakes.staff_token}"},
-        timeout=30,
-    )
+    back = handback(servers, user, fakes.staff_token)
     assert back.json() == {"conversation_id": user, "resumed": True, "sent": True}
     sent = fakes.slack.wait_for(
         lambda r: r.body.get("channel") == user and r.body.get("text") == HANDED_BACK, 1

@@ -30,7 +30,7 @@ MAY_IMPORT: Dict[str, Set[str]] = {
     "rasa_patches": set(),
     "clinic": set(),
     "deploy": set(),
-    "components": {"clinic"},
+    "components": {"clinic", "rasa_patches"},
     "actions": {"clinic"},
     "persistence": {"clinic"},
     "channels": {"clinic", "components", "persistence"},

@@ -181,16 +181,23 @@ def test_set_aside_signs_are_reported():
     assert finding.intent is None and "fever" in finding.set_aside
 
 
-def test_component_withdraws_a_classifier_escalation_for_a_negated_sign():
-    detector = InfectionSignDetector({"lexicon": None})
-    message = Message(data={"text": "I don't have a fever but can I take it with food?"})
+def classified_as_a_sign(text: str, confidence: float, runner_up: str, its_confidence: float):
+    """A message the classifier called an infection report, through the detector."""
+    message = Message(data={"text": text})
     ranking = [
-        {"name": "report_infection_sign", "confidence": 0.7},
-        {"name": "out_of_scope", "confidence": 0.25},
+        {"name": "report_infection_sign", "confidence": confidence},
+        {"name": runner_up, "confidence": its_confidence},
     ]
     message.set("intent", ranking[0], add_to_output=True)
     message.set("intent_ranking", ranking)
-    detector.process([message])
+    InfectionSignDetector({"lexicon": None}).process([message])
+    return message
+
+
+def test_component_withdraws_a_classifier_escalation_for_a_negated_sign():
+    message = classified_as_a_sign(
+        "I don't have a fever but can I take it with food?", 0.7, "out_of_scope", 0.25
+    )
     assert message.get("intent")["name"] == "out_of_scope"
     assert message.get("safety")["rule"].startswith("classifier escalation withdrawn")
 
@@ -198,15 +205,7 @@ def test_component_withdraws_a_classifier_escalation_for_a_negated_sign():
 def test_a_withdrawn_escalation_with_no_real_runner_up_gets_the_clarifying_reply():
     """ "my son has a fever of 39" (a relative, no drug named) once got "You're welcome",
     the runner-up at confidence 0.0; the clarifying reply carries the safety line."""
-    detector = InfectionSignDetector({"lexicon": None})
-    message = Message(data={"text": "my son has a fever of 39"})
-    ranking = [
-        {"name": "report_infection_sign", "confidence": 0.99},
-        {"name": "thanks", "confidence": 0.0},
-    ]
-    message.set("intent", ranking[0], add_to_output=True)
-    message.set("intent_ranking", ranking)
-    detector.process([message])
+    message = classified_as_a_sign("my son has a fever of 39", 0.99, "thanks", 0.0)
     assert message.get("intent")["name"] == "nlu_fallback"
 
 
@@ -362,15 +361,9 @@ def test_a_reply_no_and_a_denied_sign_do_not_cancel_a_present_one(text, sign):
 
 
 def test_calm_phrase_withdraws_a_classifier_escalation():
-    detector = InfectionSignDetector({"lexicon": None})
-    message = Message(data={"text": "that last goal gave me chills, what a match"})
-    ranking = [
-        {"name": "report_infection_sign", "confidence": 0.7},
-        {"name": "out_of_scope", "confidence": 0.25},
-    ]
-    message.set("intent", ranking[0], add_to_output=True)
-    message.set("intent_ranking", ranking)
-    detector.process([message])
+    message = classified_as_a_sign(
+        "that last goal gave me chills, what a match", 0.7, "out_of_scope", 0.25
+    )
     assert message.get("intent")["name"] == "out_of_scope"
     assert "figure_of_speech" in message.get("safety")["set_aside"]
 
