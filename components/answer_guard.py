@@ -227,7 +227,11 @@ class AnswerConfidenceGuard(BuiltComponent):
             return True
         confidence = answer_confidence(message, self.retrieval_intent) or 0.0
         unsure = intent in (OTHER_DRUG_INTENT, DEFAULT_NLU_FALLBACK_INTENT_NAME)
-        if unsure and section and confidence >= self.answer_threshold:
+        if (
+            unsure
+            and confidence >= self.answer_threshold
+            and self.other_drugs.named_for_section(entities, section)
+        ):
             self._set_intent(message, self.retrieval_intent, confidence, "named by the sources")
             return True
         return False

@@ -214,6 +214,16 @@ class OtherDrugPolicy:
             str(e.get("text") or e.get("value")) for e in drugs if not self._allowed(e, allowed)
         ]
 
+    def named_for_section(self, entities: List[Dict[str, Any]], section: Optional[str]) -> bool:
+        """A medicine the sources name for this section is named ("is methotrexate an
+        alternative?"); azathioprine alone is not one ("is coffee ok with azathioprine")."""
+        named = self.by_section.get(section or "", [])
+        return any(
+            self._allowed(e, named) and not self._allowed(e, self.this_drug)
+            for e in entities
+            if e.get("entity") == DRUG_ENTITY
+        )
+
     @staticmethod
     def _allowed(entity: Dict[str, Any], patterns: List[str]) -> bool:
         return any(fnmatch.fnmatchcase(str(entity.get("value")), p) for p in patterns)

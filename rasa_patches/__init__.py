@@ -82,7 +82,8 @@ def _rasa_changes() -> List[Tuple[str, Callable[[], None]]]:
         ("domain emptiness: worked out once per domain", domain_is_empty),
         ("model graph: sequential runner instead of dask", graph_runner),
         (
-            "NLU: the bot's recent replies on the message; a worker thread behind Redis",
+            "NLU: the bot's recent replies on the message; two questions of one message "
+            "parsed apart; a worker thread behind Redis",
             threaded_parse,
         ),
         ("dialogue policy: the last 3 turns, not the whole conversation", short_history),

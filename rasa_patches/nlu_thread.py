@@ -31,6 +31,7 @@ from rasa.core.processor import MessageProcessor
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from rasa_patches.conversation import with_context
+from rasa_patches.two_questions import add_second_question
 
 logger = logging.getLogger(__name__)
 
@@ -82,8 +83,16 @@ async def parse_message(
 ) -> Dict[str, Any]:
     """In the NLU thread where several servers share conversations (a Redis lock store),
     on the event loop otherwise (where the hand-over would only cost throughput); either
-    way with the bot's recent replies on the message (rasa_patches/conversation.py)."""
+    way with the bot's recent replies on the message (rasa_patches/conversation.py), and
+    a second leaflet question of the same message found (rasa_patches/two_questions.py)."""
     with_context(message, tracker)
-    if isinstance(getattr(self, "lock_store", None), RedisLockStore):
-        return await parse_message_in_thread(self, message, tracker, only_output_properties)
-    return await _original_parse_message(self, message, tracker, only_output_properties)
+    parse = (
+        parse_message_in_thread
+        if isinstance(getattr(self, "lock_store", None), RedisLockStore)
+        else _original_parse_message
+    )
+
+    async def parse_one(one: UserMessage) -> Dict[str, Any]:
+        return await parse(self, one, tracker, only_output_properties)
+
+    return await add_second_question(message, await parse_one(message), parse_one)

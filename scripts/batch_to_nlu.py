@@ -5,8 +5,9 @@
 Only a batch whose untuned figures are already in docs/evaluation.md may be turned into
 training data (after that it measures memory). One NLU file per batch file, with a header
 naming its source; `calm` messages have no intent of their own and are left out (the
-safety detector decides them). Texts already in the training data are skipped, so no
-example ends up under two intents.
+safety detector decides them). A conversation set gives the first turn of each
+conversation: later turns lean on what came before and are not examples on their own.
+Texts already in the training data are skipped, so no example ends up under two intents.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import argparse
 import re
 import sys
 from pathlib import Path
-from typing import Dict, List, Set
+from typing import Any, Dict, List, Set
 
 import yaml
 
@@ -56,6 +57,13 @@ def nlu_document(source: Path, groups: Dict[str, List[str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def examples_of(document: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """A batch's messages, or the first turn of each conversation of a conversation set."""
+    if "conversations" in document:
+        return [c["turns"][0] for c in document["conversations"] if c.get("turns")]
+    return list(document["messages"])
+
+
 def known_texts(data_dir: Path, skip: Path) -> Set[str]:
     texts: Set[str] = set()
     for path in sorted(data_dir.rglob("*.yml")):
@@ -73,7 +81,7 @@ def main() -> int:
     seen = known_texts(Path("data/nlu"), args.out)
     for batch in args.batches:
         groups: Dict[str, List[str]] = {}
-        for item in yaml.safe_load(batch.read_text(encoding="utf-8"))["messages"]:
+        for item in examples_of(yaml.safe_load(batch.read_text(encoding="utf-8"))):
             intent, text = intent_of(str(item["expect"])), clean(str(item["text"]))
             if intent and text and text.lower() not in seen:
                 seen.add(text.lower())

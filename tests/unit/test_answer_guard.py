@@ -153,6 +153,17 @@ def test_a_medicine_the_sources_name_keeps_its_section_even_when_the_classifier_
     assert run(msg) == "leaflet"
 
 
+def test_azathioprine_named_alone_does_not_lift_a_doubted_answer():
+    # "is coffee ok with azathioprine" once got the how-to-take section: naming the drug
+    # itself was read as a medicine the sources name, lifting the classifier's doubt.
+    msg = with_drugs(
+        message("is coffee ok with azathioprine", "nlu_fallback", 0.6, answer_confidence=0.8),
+        "how_to_take",
+        {"value": "Azathioprine", "text": "azathioprine"},
+    )
+    assert run(msg) == "nlu_fallback"
+
+
 def test_the_same_medicine_in_another_section_is_not_answered():
     msg = with_drugs(
         message("how do I store methotrexate", "leaflet", 0.95, answer_confidence=0.9),

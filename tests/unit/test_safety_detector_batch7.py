@@ -1,0 +1,79 @@
+"""Classes of wording found missing or over-escalated by batch 7 (fresh_g*) and the
+conversation sets: indirect self-harm, overdoses by someone else, household poisons,
+vomiting blood; someone else's illness, illnesses that are over, sweat from heat.
+
+Every sentence is a variant written for the test, not copied from a batch.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from components.safety import detect
+
+EMERGENCIES = [
+    ("i've started cutting myself again, the marks are on my thighs", "self_harm"),
+    ("he's been cutting his arms, I found the plasters", "self_harm"),
+    ("I have no desire to carry on any more", "self_harm"),
+    ("no one'd notice if I was gone", "self_harm"),
+    ("keep thinking about stepping in front of the train on the way home", "self_harm"),
+    ("what's the most of these you could take before they'd finish you off", "self_harm"),
+    ("gonna stop my tablets and let the lupus win, easier for everyone", "self_harm"),
+    ("my brother downed a handful of my tablets for a laugh", "overdose"),
+    ("the baby grabbed two tablets off the bedside table", "overdose"),
+    ("my son drank some bleach from under the sink", "overdose"),
+    ("she's bringing up blood, loads of it", "severe_bleeding"),
+]
+
+CALM = [
+    "my mum's got a stomach bug, how do I avoid catching it",
+    "girlfriend has flu, I'm the one on aza, any tips",
+    "the bloke next to me at work was sniffling all day, I'm fine",
+    "my sore throat's gone now, antibiotics sorted it",
+    "I had a cough but it stopped after a day",
+    "drenched in sweat because it's 35 degrees in the warehouse",
+    "how many degrees is 101 F in C",
+    "how do you tell the difference between a fever and being warm from the sun? asking generally",
+]
+
+STILL_SIGNS = [
+    # A cut from weeks ago that will not heal is a sign now.
+    ("a cut on my hand from three weeks ago won't heal", "wound_not_healing"),
+    ("had a graze back in march and it still hasn't healed", "wound_not_healing"),
+    # The carer's relative is on the drug: their sign counts.
+    ("mum's on imuran and she's got a fever of 38.6", "fever"),
+    # Gone, then a new sign.
+    ("the rash has gone but now I've got a sore throat", "sore_throat"),
+]
+
+
+@pytest.mark.parametrize("text, category", EMERGENCIES)
+def test_emergency_classes(text, category):
+    finding = detect(text)
+    assert category in finding.emergencies, (text, finding)
+
+
+@pytest.mark.parametrize("text", CALM)
+def test_calm_classes_do_not_escalate(text):
+    finding = detect(text)
+    assert finding.intent is None, (text, finding)
+
+
+@pytest.mark.parametrize("text, sign", STILL_SIGNS)
+def test_real_signs_are_kept(text, sign):
+    finding = detect(text)
+    assert sign in finding.signs, (text, finding)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I cut my finger chopping onions",  # a wound, not self-harm
+        "I took a couple of my tablets this morning as usual",
+        "this heat will finish me off",
+        "we came off the motorway at the next junction",
+        "cutting down on sugar this month",
+    ],
+)
+def test_everyday_words_are_not_emergencies(text):
+    assert not detect(text).emergencies
