@@ -28,12 +28,14 @@ LEAFLET = "leaflet"
 # A second question starts with a question word, after "?", ";" or a joining "and"/"also":
 # "...store it and what if I miss one", "...with food? And also what if he forgets".
 QUESTION_START = (
-    r"(?:what|what's|whats|how|how's|when|where|which|why|who|can|could|should|shall|do|"
-    r"does|did|is|are|am|will|would|if|any|anything)\b"
+    r"(?:what|what's|whats|wat|wot|how|how's|when|where|which|why|who|can|could|should|"
+    r"shall|do|does|did|is|are|am|will|would|if|any|anything)\b"
 )
+# "(2) should they...", "2. how long...": a numbered second question.
+NUMBER = r"(?:\(?\d[).]\s*)?"
 SPLIT = re.compile(
     r"(?:\?+\s*|[;]\s*|,?\s+)(?:(?:and|also|plus|oh and|and also|also,)\s+)+"
-    rf"(?={QUESTION_START})|(?:\?+|;)\s*(?={QUESTION_START})",
+    rf"{NUMBER}(?={QUESTION_START})|(?:\?+|;)\s*{NUMBER}(?={QUESTION_START})",
     re.IGNORECASE,
 )
 MIN_WORDS = 3  # each part a question of its own, not "and is it?"

@@ -218,10 +218,12 @@ def _message_facts(
 ) -> MessageFacts:
     """The message-wide facts, from the normalised (lower-case) text and its readings."""
     # A relative's sign counts when the message (or an earlier one of the conversation)
-    # ties them to the drug, unless the user says here they are the one taking it.
+    # ties them to the drug, or when nothing says the relative is not the patient; never
+    # when the user says here they are the one taking it.
     said = [text, *(t.lower() for t in earlier)]
-    takes_drug = any(p.search(t) for p in lexicon.caregiver for t in said) and not (
-        lexicon.self_on_drug.search(text)
+    tied = any(p.search(t) for p in lexicon.caregiver for t in said)
+    takes_drug = not lexicon.self_on_drug.search(text) and (
+        tied or not lexicon.relative_not_patient.search(text)
     )
     fever_reading = any(r.over_threshold for r in finding.readings)
     short_cough = bool(finding.durations) and all(

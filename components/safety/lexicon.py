@@ -47,9 +47,12 @@ class SafetyLexicon:
         self.cough_escalates_after_days = float(data["cough_escalates_after_days"])
         self.reading_rules = ReadingRules.from_lexicon(data)
         self.drug_words = _lowered(data.get("patient_drug_words", []))
-        self.self_on_drug = _self_on_drug_pattern(data.get("self_on_drug_phrases", []))
+        self.self_on_drug = _self_on_drug_pattern(
+            data.get("self_on_drug_phrases", []), self.drug_words
+        )
         self.emergency_categories = set(data["emergency_signs"])
         self.caregiver = _caregiver_patterns(data.get("caregiver_patterns", []), self.drug_words)
+        self.relative_not_patient = _regex_union(data.get("relative_not_the_patient") or [])
         self.question_openers = _lowered(data.get("question_openers", []))
         self.first_person = _lowered(data.get("first_person_words", []))
         self.leading_filler = _lowered(data["leading_filler_words"])
@@ -134,9 +137,14 @@ def _reply_opening(openers: Iterable[str], followers: Iterable[str]) -> re.Patte
     )
 
 
-def _self_on_drug_pattern(phrases: Iterable[str]) -> re.Pattern[str]:
-    """The user saying they are the one on the drug ("i'm on", "i take")."""
-    return re.compile(r"\b(?:" + "|".join(re.escape(p.lower()) for p in phrases) + r")\b")
+def _self_on_drug_pattern(phrases: Iterable[str], drug_words: Set[str]) -> re.Pattern[str]:
+    """The user saying they are the one on the drug ("i'm on aza", "i take it"): the
+    phrase followed closely by the drug, its tablets or a dose, so that "should i take
+    him to the doctor" or "i'm on my way" are not read as taking it."""
+    said = "|".join(re.escape(p.lower()) for p in phrases)
+    drug = "|".join(re.escape(w) for w in sorted(drug_words))
+    taken = rf"(?:{drug}|it|them|this|these|the tablets?|tablets?|pills?|meds|medication|\d+\s*mg)"
+    return re.compile(rf"\b(?:{said})\b[^.?!]{{0,20}}?\b{taken}\b")
 
 
 def _caregiver_patterns(patterns: Iterable[str], drug_words: Set[str]) -> List[re.Pattern[str]]:

@@ -193,3 +193,14 @@ def test_sign_next_to_a_question_escalates_first_then_answers(servers: Servers):
     assert "I noticed: sweats or chills, since last night" in text
     answers = [b["metadata"].get("utter_action") for b in bot_events(turn)]
     assert "utter_leaflet/storage" in answers
+
+
+def test_two_questions_in_one_message_get_both_answers_in_order(servers: Servers):
+    sender = new_sender()
+    replies = servers.send(sender, "how should I store my imuran and what if I miss a dose?")
+    turn = servers.last_turn(sender)
+    answers = [b["metadata"].get("utter_action") for b in bot_events(turn)]
+    answers = [a for i, a in enumerate(answers) if a and a not in answers[:i]]
+    assert answers == ["utter_leaflet/storage", "utter_leaflet/missed_dose"]
+    assert actions_of(turn)[-1] == "action_answer_second_question"
+    assert joined(replies).count("Source: ") == 2

@@ -17,6 +17,9 @@ from components.safety import (
 )
 
 MUST_ESCALATE = [
+    # A relative's sign when nothing says they are not the patient: people write about
+    # the person on the drug.
+    ("my wife has a sore throat", "sore_throat"),
     ("I have a fever", "fever"),
     ("Fever 38,5 and chills", "fever"),
     ("🤒 38.9", "fever"),
@@ -32,7 +35,7 @@ MUST_NOT_ESCALATE = [
     "no fever",
     "what if I get a fever?",
     "I had a fever two years ago",
-    "my wife has a sore throat",
+    "my wife has a sore throat, she's not on anything",
     "is a sore throat a sign of infection?",
     "my temp is 37.2",
     "what temperature should I store it at",
@@ -203,9 +206,11 @@ def test_component_withdraws_a_classifier_escalation_for_a_negated_sign():
 
 
 def test_a_withdrawn_escalation_with_no_real_runner_up_gets_the_clarifying_reply():
-    """ "my son has a fever of 39" (a relative, no drug named) once got "You're welcome",
-    the runner-up at confidence 0.0; the clarifying reply carries the safety line."""
-    message = classified_as_a_sign("my son has a fever of 39", 0.99, "thanks", 0.0)
+    """A relative's fever set aside (he is not on the drug) once got "You're welcome", the
+    runner-up at confidence 0.0; the clarifying reply carries the safety line."""
+    message = classified_as_a_sign(
+        "my son has a fever of 39, he's not on anything", 0.99, "thanks", 0.0
+    )
     assert message.get("intent")["name"] == "nlu_fallback"
 
 
@@ -377,9 +382,12 @@ def test_typos_prefer_sign_words_over_pattern_helper_words(text, sign):
 
 
 def test_a_carer_who_said_earlier_that_the_person_takes_it_still_speaks_for_them():
-    text = "Actually Dad's had a chesty cough for about five days and he was sweating buckets"
+    text = (
+        "Actually Dad's had a chesty cough for about five days and he was sweating buckets."
+        " I'm fine myself."
+    )
     earlier = ["Hello, my dad takes azathioprine since his kidney transplant."]
-    assert detect(text).intent is None  # a relative's sign, no drug named: set aside
+    assert detect(text).intent is None  # the user is well and names no patient: set aside
     assert detect(text, earlier=earlier).intent == "report_infection_sign"
 
 

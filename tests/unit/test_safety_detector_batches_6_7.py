@@ -1,6 +1,8 @@
-"""Classes of wording found missing or over-escalated by batch 7 (fresh_g*) and the
-conversation sets: indirect self-harm, overdoses by someone else, household poisons,
-vomiting blood; someone else's illness, illnesses that are over, sweat from heat.
+"""Classes of wording found missing or over-escalated by batches 6 and 7 (fresh_f*,
+fresh_g*) and the conversation sets: indirect self-harm, overdoses by someone else,
+household poisons, vomiting blood; a relative's sign when nothing says who takes the
+drug, cuts that will not close, throats and night sweats in everyday words; someone
+else's illness, illnesses that are over, sweat from heat.
 
 Every sentence is a variant written for the test, not copied from a batch.
 """
@@ -23,6 +25,8 @@ EMERGENCIES = [
     ("the baby grabbed two tablets off the bedside table", "overdose"),
     ("my son drank some bleach from under the sink", "overdose"),
     ("she's bringing up blood, loads of it", "severe_bleeding"),
+    ("I keep thinking about making my own exit before it gets worse", "self_harm"),
+    ("gran mixed up my tablets with her heart ones and took them", "overdose"),
 ]
 
 CALM = [
@@ -34,9 +38,26 @@ CALM = [
     "drenched in sweat because it's 35 degrees in the warehouse",
     "how many degrees is 101 F in C",
     "how do you tell the difference between a fever and being warm from the sun? asking generally",
+    # The relative is not the patient: said outright, or the user asks how to stay clear.
+    "my brother has the flu but he's not on anything, it's me on the aza",
+    "my daughter has a cold but she doesn't live with us",
+    "neighbour has shingles, is it ok for me to be around her",
+    "my boss is a proper headache this week",
+    "her cough went a fortnight ago and she's back at work",
 ]
 
 STILL_SIGNS = [
+    # A relative's sign when nothing says who takes the drug: the patient, most likely.
+    ("my husband's come out in a red rash across his back since this morning", "skin_rash"),
+    ("son has a temp of a hundred and one and aches all over", "fever"),
+    # Cuts that will not close, throats, night sweats in everyday words.
+    (
+        "the graze on my knee still hasn't closed up and it's going yellow at the edges",
+        "wound_not_healing",
+    ),
+    ("no temperature but my throat feels like sandpaper, day four", "sore_throat"),
+    ("my throat has been paining me since Monday", "sore_throat"),
+    ("woke up and had soaked the sheets again, second night running", "sweats_or_chills"),
     # A cut from weeks ago that will not heal is a sign now.
     ("a cut on my hand from three weeks ago won't heal", "wound_not_healing"),
     ("had a graze back in march and it still hasn't healed", "wound_not_healing"),
