@@ -24,7 +24,7 @@ define pytest
 endef
 
 .PHONY: help install install-dev system-packages run shell train validate lint test test-unit \
-        test-e2e test-stories test-heldout test-safety test-locked screenshots bench bench-scaled bench-adversarial bench-long soak bench-detector \
+        test-e2e test-stories test-heldout test-safety test-locked screenshots bench bench-scaled bench-adversarial bench-long bench-conversation soak bench-detector \
         audit export erase retention clean
 
 # Debian packages the tests drive (installed when missing; see the script): Chromium for
@@ -125,6 +125,9 @@ bench-adversarial: .venv/.installed-dev $(MODEL) ## Adversarial messages at the 
 
 bench-long: .venv/.installed-dev $(MODEL) ## One 100-turn conversation: turns 91-100 against turns 1-10
 	@$(BIN)/python -m scripts.bench_long_conversation
+
+bench-conversation: .venv/.installed-dev $(MODEL) ## What reading each message in its conversation costs a turn (on/off in turns)
+	@$(BIN)/python -m scripts.bench_conversation_cost --model $(MODEL)
 
 soak: .venv/.installed-dev $(MODEL) ## 30 minutes of steady load: memory growth, errors, client log vs tracker store
 	@$(BIN)/python -m scripts.soak --minutes $(or $(MINUTES),30)

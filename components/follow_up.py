@@ -71,6 +71,8 @@ class FollowUpRules:
     openings: List[str]
     yes: frozenset
     no: frozenset
+    acting_on_it: "re.Pattern[str]"
+    acting_filler: frozenset
     question_openers: frozenset  # the safety lexicon's, so "a question" means one thing
 
     @classmethod
@@ -88,6 +90,10 @@ class FollowUpRules:
             openings=[str(w) for w in follow["openings"]],
             yes=frozenset(normal(str(w)) for w in data["replies"]["accept"]),
             no=frozenset(normal(str(w)) for w in data["replies"]["decline"]),
+            acting_on_it=re.compile(
+                "|".join(f"(?:{p})" for p in data["replies"].get("acting_on_it") or []) or r"(?!x)x"
+            ),
+            acting_filler=frozenset(str(w) for w in data["replies"].get("acting_filler") or []),
             question_openers=frozenset(lexicon_entry("question_openers")),
         )
 
@@ -115,6 +121,13 @@ def points_back(rules: FollowUpRules, text: str) -> bool:
     return any(f" {cue} " in padded for cue in rules.pointing_back) or any(
         padded.startswith(f" {opening} ") for opening in rules.openings
     )
+
+
+def acts_on_it(rules: FollowUpRules, text: str) -> bool:
+    """Only says they will act on the warning or thanks ("Roger. Calling now."): every
+    word is covered by the acting-on-it phrases or the filler words."""
+    left = rules.acting_on_it.sub(" ", text)
+    return bool(text.strip()) and all(w in rules.acting_filler for w in left.split())
 
 
 def is_question(rules: FollowUpRules, text: str, raw: str) -> bool:
@@ -271,6 +284,11 @@ class ConversationContext(BuiltComponent):
         till Monday?") or after "Do you have any of these signs now?" when it is not a
         question ("it's been burning since Tuesday"): the warning again, not "not sure"."""
         after_escalation = ESCALATION_ACTION in actions
+        if after_escalation and acts_on_it(self.rules, text):
+            # "ok I'll ring them first thing, thanks": thanked, not warned again.
+            message.set("follow_up", {"rule": "acting on the warning"}, add_to_output=True)
+            override_intent(message, "thanks", 1.0)
+            return True
         answers_signs_check = bool(offer and offer.get("signs_check")) and not is_question(
             self.rules, text, str(message.get(TEXT) or "")
         )

@@ -23,8 +23,9 @@ def load_examples(path: Path) -> List[Tuple[str, str]]:
     return pairs
 
 
-def load_agent(model: Path) -> Any:
-    """The model loaded as the server loads it: every run-time change installed first."""
+def load_agent(model: Path, generator: Any = None) -> Any:
+    """The model loaded as the server loads it: every run-time change installed first
+    (and, given one, the server's response generator, e.g. for whole turns)."""
     from rasa.core.agent import Agent
     from rasa.utils.log_utils import configure_structlog
 
@@ -33,7 +34,7 @@ def load_agent(model: Path) -> Any:
     logging.basicConfig(level=logging.WARNING)
     configure_structlog(logging.WARNING)  # Rasa logs every parse at DEBUG otherwise
     rasa_patches.install()
-    return Agent.load(str(model))
+    return Agent.load(str(model), generator=generator)
 
 
 def parse_all(model: Path, texts: List[str]) -> List[Dict[str, Any]]:

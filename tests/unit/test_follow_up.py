@@ -220,3 +220,19 @@ def test_a_placed_message_after_an_escalation_is_left_alone() -> None:
     turns = [turn(None, ["utter_infection_warning", "action_escalate_infection"])]
     out = run(message("thanks", "thanks", 0.95, turns=turns))
     assert out.get("intent")["name"] == "thanks"
+
+
+@pytest.mark.parametrize(
+    "said", ["Roger. Calling now.", "ok I'll ring them first thing. thanks love", "will do, thanks"]
+)
+def test_saying_they_will_act_on_the_warning_is_thanked_not_warned_again(said: str) -> None:
+    turns = [turn(None, ["utter_infection_warning", "action_escalate_infection"])]
+    out = run(message(said, turns=turns))
+    assert out.get("intent")["name"] == "thanks"
+    assert out.get("follow_up")["rule"] == "acting on the warning"
+
+
+def test_a_new_complaint_after_the_warning_is_not_taken_for_thanks() -> None:
+    turns = [turn(None, ["utter_infection_warning", "action_escalate_infection"])]
+    out = run(message("ok I'll call them, my throat is killing me now too", turns=turns))
+    assert out.get("intent")["name"] == "report_infection_sign"
