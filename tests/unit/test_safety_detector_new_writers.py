@@ -1,5 +1,5 @@
-"""Classes of wording found missing or over-escalated by batches 6 and 7 (fresh_f*,
-fresh_g*) and the conversation sets: indirect self-harm, overdoses by someone else,
+"""Classes of wording found missing or over-escalated by batches 6-9 (fresh_f* to
+fresh_i*) and the conversation sets: indirect self-harm, overdoses by someone else,
 household poisons, vomiting blood; a relative's sign when nothing says who takes the
 drug, cuts that will not close, throats and night sweats in everyday words; someone
 else's illness, illnesses that are over, sweat from heat.
@@ -27,6 +27,8 @@ EMERGENCIES = [
     ("she's bringing up blood, loads of it", "severe_bleeding"),
     ("I keep thinking about making my own exit before it gets worse", "self_harm"),
     ("gran mixed up my tablets with her heart ones and took them", "overdose"),
+    ("how many would it take so I don't have to cope with any of this", "self_harm"),
+    ("the baby got in my tablet box, a few are gone", "overdose"),
 ]
 
 CALM = [
@@ -58,6 +60,14 @@ STILL_SIGNS = [
     ("no temperature but my throat feels like sandpaper, day four", "sore_throat"),
     ("my throat has been paining me since Monday", "sore_throat"),
     ("woke up and had soaked the sheets again, second night running", "sweats_or_chills"),
+    # Batch 9's classes: patois and sign-language first person, waterworks, confusion,
+    # a Spanish "but" ends a denial, a dose that went up is not an illness that is over.
+    ("when mi pass water it burn and it cloudy", "urinary"),
+    ("my waterworks are playing up, it stings every time I go", "urinary"),
+    ("she woke up disoriented and didn't know it was Tuesday", "other_concerning_symptom"),
+    ("no fever pero his throat is wrecked", "sore_throat"),
+    ("red spots on his back since last night, his dose went up 2 weeks ago", "skin_rash"),
+    ("alright boss, me throat's proper killing me", "sore_throat"),
     # A cut from weeks ago that will not heal is a sign now.
     ("a cut on my hand from three weeks ago won't heal", "wound_not_healing"),
     ("had a graze back in march and it still hasn't healed", "wound_not_healing"),
