@@ -56,6 +56,7 @@ from components.drugs import DRUG_ENTITY, OtherDrugPolicy
 from components.intent_override import (
     ANSWER_THRESHOLD_KEY,
     DEFAULT_ANSWER_THRESHOLD,
+    GUARD_KEY,
     RESPONSE_SELECTOR_KEY,
     answer_confidence,
     answer_key,
@@ -257,4 +258,5 @@ class AnswerConfidenceGuard(BuiltComponent):
     @staticmethod
     def _set_intent(message: Message, name: str, confidence: float, why: str) -> None:
         logger.debug("AnswerConfidenceGuard: intent -> %s (%s)", name, why)
+        message.set(GUARD_KEY, why, add_to_output=True)
         override_intent(message, name, confidence)

@@ -8,9 +8,12 @@ this component, after the answer guard and before the safety detector, uses them
    "Do you have any of these signs now?", the infection warning and escalation; "no" is
    answered like thanks ("All right. Anything else?"). Yes and no are read from the words
    in content/follow_ups.yml, not learned: new intents would retrain the classifiers;
-3. a short follow-up the model could not place on its own ("how long does that last?",
-   "and for kids?") answers the section just answered; so does one the model placed
-   elsewhere with little confidence when that section is among its best three.
+3. a follow-up question the model could not place on its own ("how long does that
+   last?", "and for kids?") answers the section just answered; so does one the model
+   placed elsewhere, or called out of the leaflet, with little confidence when that
+   section is among its best three. A statement ("ok we'll move them to the drawer",
+   "that's all, thanks") is never a follow-up, and the longer the message the more it
+   must point back (see `leans_on`).
 Only the last two turns count, so an old topic never leaks into an unrelated turn. It
 never lowers safety: an emergency or infection report stays one, and the detector after
 it still reads every message.
@@ -33,6 +36,7 @@ from rasa.shared.nlu.training_data.message import Message
 from clinic.content import CONTENT_DIR
 from components.base import BuiltComponent
 from components.intent_override import (
+    GUARD_KEY,
     RESPONSE_SELECTOR_KEY,
     answer_confidence,
     answer_key,
@@ -49,6 +53,7 @@ ANSWER = "utter_leaflet"  # the action that answers a leaflet question
 CLARIFY = "utter_clarify"  # the "Did you mean ...?" reply when there are candidates
 DECLINED = "offer declined"
 FALLBACK = "nlu_fallback"
+OUT_OF_SCOPE = "out_of_scope"
 ESCALATION_ACTION = "action_escalate_infection"
 DECLINED_REPLY = "All right. Is there anything else about Imuran I can help with?"
 ESCALATING = frozenset({"report_infection_sign", "emergency"})
@@ -67,6 +72,7 @@ class FollowUpRules:
     min_total_confidence: float
     max_words: int
     short_words: int
+    long_words: int
     pointing_back: List[str]
     openings: List[str]
     yes: frozenset
@@ -74,6 +80,8 @@ class FollowUpRules:
     acting_on_it: "re.Pattern[str]"
     acting_filler: frozenset
     question_openers: frozenset  # the safety lexicon's, so "a question" means one thing
+    question_lead_ins: frozenset
+    inverted_question: "re.Pattern[str]"
 
     @classmethod
     def load(cls, path: Path = FOLLOW_UPS) -> "FollowUpRules":
@@ -86,6 +94,7 @@ class FollowUpRules:
             min_total_confidence=float(data["did_you_mean"]["min_total_confidence"]),
             max_words=int(follow["max_words"]),
             short_words=int(follow["short_words"]),
+            long_words=int(follow["long_words"]),
             pointing_back=[str(w) for w in follow["pointing_back"]],
             openings=[str(w) for w in follow["openings"]],
             yes=frozenset(normal(str(w)) for w in data["replies"]["accept"]),
@@ -95,6 +104,8 @@ class FollowUpRules:
             ),
             acting_filler=frozenset(str(w) for w in data["replies"].get("acting_filler") or []),
             question_openers=frozenset(lexicon_entry("question_openers")),
+            question_lead_ins=frozenset(str(w) for w in follow["question_lead_ins"]),
+            inverted_question=re.compile(str(follow["inverted_question"])),
         )
 
 
@@ -111,16 +122,43 @@ def normal(text: str) -> str:
 
 
 def points_back(rules: FollowUpRules, text: str) -> bool:
-    """A short message with a word that leans on what was just said, or a very short one."""
-    words = text.split()
-    if not words or len(words) > rules.max_words:
-        return False
-    if len(words) <= rules.short_words:
-        return True
+    """A word that leans on what was just said, or an opening such as "and for"."""
     padded = f" {text} "
     return any(f" {cue} " in padded for cue in rules.pointing_back) or any(
         padded.startswith(f" {opening} ") for opening in rules.openings
     )
+
+
+def asks(rules: FollowUpRules, text: str, raw: str) -> bool:
+    """A question in any form: a "?", a follow-up opening ("and for kids"), a question
+    word first (after "ok", "and"...), or a question's word order anywhere ("she says can
+    she have 2 tomorrow")."""
+    padded = f" {text} "
+    if any(padded.startswith(f" {opening} ") for opening in rules.openings):
+        return True
+    words = text.split()
+    while words and words[0] in rules.question_lead_ins:
+        words = words[1:]
+    return (
+        "?" in raw
+        or bool(words)
+        and words[0] in rules.question_openers
+        or bool(rules.inverted_question.search(text))
+    )
+
+
+def leans_on(rules: FollowUpRules, text: str, raw: str, topic_ranked: bool) -> bool:
+    """Whether a message reads as a follow-up question to the answer just given. Very
+    short ones do ("the shingles one?"); up to max_words, one that points back or whose
+    best candidates include the topic; up to long_words, only one that does both."""
+    words = len(text.split())
+    if not words or words > rules.long_words or not asks(rules, text, raw):
+        return False
+    if words <= rules.short_words:
+        return True
+    if words <= rules.max_words:
+        return topic_ranked or points_back(rules, text)
+    return topic_ranked and points_back(rules, text)
 
 
 def acts_on_it(rules: FollowUpRules, text: str) -> bool:
@@ -243,11 +281,15 @@ class ConversationContext(BuiltComponent):
         offer = self.rules.offers.get(answered or "")
         if offer and self._answered_offer(message, text, intent, offer):
             return
-        if intent == FALLBACK and self._still_about_a_sign(message, text, actions, offer):
+        unplaced = intent == FALLBACK or intent == OUT_OF_SCOPE and not message.get(GUARD_KEY)
+        if unplaced and self._still_about_a_sign(message, text, actions, offer):
             return
         topic = next((section_of(t) for t in turns if ANSWER in (t.get("actions") or [])), None)
-        if topic and points_back(self.rules, text):
-            self._follow_up(message, intent, topic)
+        if not topic:
+            return
+        ranked = topic in ranked_sections(message)[: self.rules.buttons]
+        if leans_on(self.rules, text, str(message.get(TEXT) or ""), ranked):
+            self._follow_up(message, intent, topic, ranked)
 
     def _pressed_option(self, message: Message, text: str, options: List[str]) -> bool:
         """A "Did you mean ...?" button typed as its number, or any section's button
@@ -280,9 +322,10 @@ class ConversationContext(BuiltComponent):
     def _still_about_a_sign(
         self, message: Message, text: str, actions: List[str], offer: Optional[Dict[str, Any]]
     ) -> bool:
-        """A message the model could not place, right after an escalation ("can it wait
-        till Monday?") or after "Do you have any of these signs now?" when it is not a
-        question ("it's been burning since Tuesday"): the warning again, not "not sure"."""
+        """A message the model could not place or called out of the leaflet, right
+        after an escalation ("can it wait till Monday?") or after "Do you have any of
+        these signs now?" when it is not a question ("it's been burning since Tuesday"):
+        the warning again, not "not sure"."""
         after_escalation = ESCALATION_ACTION in actions
         if after_escalation and acts_on_it(self.rules, text):
             # "ok I'll ring them first thing, thanks": thanked, not warned again.
@@ -297,9 +340,12 @@ class ConversationContext(BuiltComponent):
         rule = "follow-up to an escalation" if after_escalation else "answer to the signs question"
         return escalate(message, rule, FALLBACK)
 
-    def _follow_up(self, message: Message, intent: str, topic: str) -> None:
-        """Answers the topic when the model could not place the message, or placed it
-        with little confidence and the topic is among its best three."""
+    def _follow_up(self, message: Message, intent: str, topic: str, ranked: bool) -> None:
+        """Answers the topic when the model could not place the message; or placed it
+        elsewhere, or out of the leaflet, with little confidence and the topic is among
+        its best candidates. The answer guard's own decisions (another medicine, a topic
+        the leaflet does not cover) stand."""
+        confidence = float((message.get(INTENT) or {}).get(PREDICTED_CONFIDENCE_KEY) or 0.0)
         if (
             intent in ("nlu_fallback", "")
             or intent == LEAFLET
@@ -307,10 +353,14 @@ class ConversationContext(BuiltComponent):
         ):
             self._answer(message, topic, "follow-up")
             return
+        if intent == OUT_OF_SCOPE and not message.get(GUARD_KEY):
+            if ranked and confidence < OVERRULE_BELOW:
+                self._answer(message, topic, "follow-up")
+            return
         if intent != LEAFLET or answer_key(message, LEAFLET) == f"{LEAFLET}/{topic}":
             return
         confident = (answer_confidence(message, LEAFLET) or 0.0) >= OVERRULE_BELOW
-        if not confident and topic in ranked_sections(message)[:3]:
+        if not confident and ranked:
             self._answer(message, topic, "follow-up")
 
 

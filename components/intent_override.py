@@ -18,6 +18,9 @@ RESPONSE_SELECTOR_KEY = "response_selector"
 # config.yml under the guard).
 ANSWER_THRESHOLD_KEY = "answer_threshold"
 DEFAULT_ANSWER_THRESHOLD = 0.4
+# Why the answer guard chose the intent, when it did ("uncovered topic 'alcohol'"): kept
+# in the parse so a reader sees it, and so later components leave its decisions alone.
+GUARD_KEY = "answer_guard"
 
 
 def answer_threshold(message: Message) -> float:

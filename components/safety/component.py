@@ -34,6 +34,9 @@ from rasa_patches.conversation import TEXTS_KEY
 # falls back to (the FallbackClassifier's own threshold is 0.6; this is lower on purpose:
 # after a withdrawal the runner-up is usually a leaflet question asked about a sign).
 NEXT_INTENT_MIN = 0.2
+# The calm phrase reason (content/safety_lexicon.yml, calm_phrases) for "I feel great".
+FEELING_WELL = "feeling_well"
+ACKNOWLEDGEMENT = "acknowledgement"  # a whole message that only thanks: "ok thanks, bless"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -67,10 +70,17 @@ class InfectionSignDetector(BuiltComponent):
             self._process_one(message)
         return messages
 
-    def _withdraw(self, message: Message, finding: Finding) -> None:
+    def _withdraw(
+        self,
+        message: Message,
+        finding: Finding,
+        rule: str = "classifier escalation withdrawn: signs not current",
+        classifier_intent: str = INFECTION_INTENT,
+    ) -> None:
         """The classifier escalated, but every sign it could have meant is negated,
-        asked about, in the past or someone else's: take the next intent instead. A
-        leaflet answer still has to pass the answer guard's threshold."""
+        asked about, in the past or someone else's, or the message says all is well:
+        take the next intent instead. A leaflet answer still has to pass the answer
+        guard's threshold."""
         intent = _next_intent(message)
         name = intent.get(INTENT_NAME_KEY)
         if name == "leaflet" and (answer_confidence(message, "leaflet") or 0.0) < (
@@ -80,10 +90,10 @@ class InfectionSignDetector(BuiltComponent):
         message.set(
             "safety",
             {
-                "rule": "classifier escalation withdrawn: signs not current",
+                "rule": rule,
                 "signs": [],
                 "set_aside": finding.set_aside,
-                "classifier_intent": INFECTION_INTENT,
+                "classifier_intent": classifier_intent,
             },
             add_to_output=True,
         )
@@ -100,9 +110,11 @@ class InfectionSignDetector(BuiltComponent):
         new_intent = finding.intent
         current_intent = message.get(INTENT) or {}
         current = current_intent.get(INTENT_NAME_KEY)
-        if new_intent is None and current == INFECTION_INTENT and finding.set_aside:
-            self._withdraw(message, finding)
-            return
+        if new_intent is None and current in (INFECTION_INTENT, EMERGENCY_INTENT):
+            rule = self._withdrawal(message, str(current), finding)
+            if rule:
+                self._withdraw(message, finding, rule, str(current))
+                return
         if new_intent is None or current == new_intent:
             return
         if current == EMERGENCY_INTENT and (
@@ -124,6 +136,28 @@ class InfectionSignDetector(BuiltComponent):
             add_to_output=True,
         )
         override_intent(message, new_intent, 1.0)
+
+    def _withdrawal(self, message: Message, current: str, finding: Finding) -> Optional[str]:
+        """Why a classifier's escalation of a message in which the detector found nothing
+        current is withdrawn, or None to keep it. An infection report is withdrawn when
+        every sign the message names is negated, past, asked about or someone else's,
+        or when it says the patient is well and does not turn after saying so ("I feel
+        fine but there's a lump"). An emergency only when both hold ("No fever, no
+        cough. I am fit as a fiddle"): a wellness claim next to an emergency the lexicon
+        has no words for ("I'm fine, the letters are written") keeps it. A message that
+        is only thanks ("Okay, thank you so much. God bless.", the whole message) never
+        escalates."""
+        if ACKNOWLEDGEMENT in finding.set_aside:
+            return "classifier escalation withdrawn: only thanks"
+        signs_aside = [s for s in finding.set_aside if s != FEELING_WELL]
+        well = FEELING_WELL in finding.set_aside and not self.lexicon.feeling_well_turns.search(
+            str(message.get(TEXT) or "").lower().replace("’", "'")
+        )
+        if current == INFECTION_INTENT and signs_aside:
+            return "classifier escalation withdrawn: signs not current"
+        if well and (current == INFECTION_INTENT or signs_aside):
+            return "classifier escalation withdrawn: says all is well"
+        return None
 
 
 def _next_intent(message: Message) -> Dict[str, Any]:

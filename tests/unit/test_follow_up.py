@@ -98,6 +98,53 @@ def test_no_topic_no_follow_up_and_a_long_new_question_is_not_one() -> None:
     assert section(run(message(long, turns=AFTER_NAUSEA))) is None
 
 
+@pytest.mark.parametrize(
+    "said",
+    [
+        "ok we're gonna move them to her bedside drawer then",
+        "Right you are. That is all I wanted to know for now, thank you.",
+    ],
+)
+def test_a_statement_is_never_a_follow_up(said: str) -> None:
+    ranked = (("storage", 0.3), ("supply", 0.2))
+    assert (
+        section(run(message(said, ranked=ranked, turns=[turn("storage", ["utter_leaflet"])])))
+        is None
+    )
+
+
+def test_a_question_without_a_question_mark_is_still_one() -> None:
+    said = "she says can she just have 2 tomorow morning to catch up"
+    turns = [turn("missed_dose", ["utter_leaflet"])]
+    ranked = (("dose", 0.3), ("missed_dose", 0.2))
+    assert section(run(message(said, ranked=ranked, turns=turns))) == "missed_dose"
+
+
+def test_a_longer_follow_up_must_point_back_and_have_the_topic_among_the_best() -> None:
+    said = (
+        "What if we have to skip one because we're traveling? Can it wait a couple weeks "
+        "or should we find a lab on the road?"
+    )
+    turns = [turn("blood_tests", ["utter_leaflet"])]
+    with_topic = (("missed_dose", 0.3), ("blood_tests", 0.2))
+    assert section(run(message(said, ranked=with_topic, turns=turns))) == "blood_tests"
+    without = (("missed_dose", 0.3), ("supply", 0.2), ("storage", 0.1))
+    assert section(run(message(said, ranked=without, turns=turns))) is None
+
+
+def test_a_weak_out_of_leaflet_call_yields_to_the_topic_but_not_the_guards() -> None:
+    said = "And breastfeeding when the baby comes, will the medicine pass to the baby?"
+    turns = [turn("pregnancy", ["utter_leaflet"])]
+    ranked = (("pregnancy", 0.5), ("side_effects", 0.2))
+    weak = message(said, "out_of_scope", 0.55, ranked, turns)
+    assert section(run(weak)) == "pregnancy"
+    confident = message(said, "out_of_scope", 0.95, ranked, turns)
+    assert section(run(confident)) is None
+    guarded = message(said, "out_of_scope", 0.55, ranked, turns)
+    guarded.set("answer_guard", "uncovered topic 'alcohol'")
+    assert section(run(guarded)) is None
+
+
 def test_an_old_topic_two_turns_back_still_counts_but_not_three() -> None:
     turns = [turn(None, ["utter_you_are_welcome"]), turn("storage", ["utter_leaflet"])]
     assert section(run(message("and when travelling?", turns=turns))) == "storage"
@@ -206,6 +253,9 @@ def test_a_message_not_placed_right_after_an_escalation_escalates_again() -> Non
     out = run(message("do I need to ring someone now or can it wait till Monday?", turns=turns))
     assert out.get("intent")["name"] == "report_infection_sign"
     assert out.get("safety")["rule"] == "follow-up to an escalation"
+    said = "Can I not just wait until the surgery is open on Monday?"
+    called_out = run(message(said, "out_of_scope", 0.7, turns=turns))
+    assert called_out.get("intent")["name"] == "report_infection_sign"
 
 
 def test_a_statement_after_the_signs_question_escalates_but_a_question_does_not() -> None:

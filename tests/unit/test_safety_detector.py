@@ -214,6 +214,49 @@ def test_a_withdrawn_escalation_with_no_real_runner_up_gets_the_clarifying_reply
     assert message.get("intent")["name"] == "nlu_fallback"
 
 
+def classified(text: str, intent: str, confidence: float = 1.0):
+    message = Message(data={"text": text})
+    ranking = [{"name": intent, "confidence": confidence}, {"name": "thanks", "confidence": 0.0}]
+    message.set("intent", ranking[0], add_to_output=True)
+    message.set("intent_ranking", ranking)
+    InfectionSignDetector({"lexicon": None}).process([message])
+    return message
+
+
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        ("Nothing of the sort today, I am fit as a fiddle, thanks be.", "report_infection_sign"),
+        ("No cough, no temp, nowt. I'm feeling grand.", "emergency"),
+        ("The cat was sick on the rug twice. I myself am perfectly well.", "report_infection_sign"),
+        ("Okay, thank you so much. God bless.", "emergency"),
+    ],
+)
+def test_a_classifier_escalation_of_a_message_that_says_all_is_well_is_withdrawn(
+    text: str, intent: str
+) -> None:
+    message = classified(text, intent)
+    assert message.get("intent")["name"] not in ("report_infection_sign", "emergency")
+    assert message.get("safety")["rule"].startswith("classifier escalation withdrawn")
+
+
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        # A turn after the claim, a claim reported for someone, or a sign the lexicon finds.
+        ("I feel fine but there's a lump under my arm that's new", "report_infection_sign"),
+        ("he says he feels fine but he's hot to touch and floppy", "report_infection_sign"),
+        ("I'm fine. I just want it all to stop for good.", "emergency"),
+        ("Feeling great apart from the burning when I wee", "report_infection_sign"),
+        # A classifier's emergency with nothing set aside stays: the lexicon may not
+        # know its words.
+        ("I'm fine, honestly, it's all sorted now, the letters are written", "emergency"),
+    ],
+)
+def test_all_is_well_never_withdraws_a_turn_or_a_sign(text: str, intent: str) -> None:
+    assert classified(text, intent).get("intent")["name"] in ("report_infection_sign", "emergency")
+
+
 # Everyday wording (sentences written for these tests, not taken from any test set).
 EVERYDAY_EMERGENCIES = [
     ("my kids would honestly be better off without me", "self_harm"),

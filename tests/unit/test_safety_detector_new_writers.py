@@ -46,6 +46,9 @@ CALM = [
     "neighbour has shingles, is it ok for me to be around her",
     "my boss is a proper headache this week",
     "her cough went a fortnight ago and she's back at work",
+    # Conversation set 6: a vaccine and a tablet pack named after a sign.
+    "and the shingles one my sister had, is that alright for me",
+    "does the blister pack keep them ok or should they go in a tub",
 ]
 
 STILL_SIGNS = [
@@ -75,6 +78,8 @@ STILL_SIGNS = [
     ("mum's on imuran and she's got a fever of 38.6", "fever"),
     # Gone, then a new sign.
     ("the rash has gone but now I've got a sore throat", "sore_throat"),
+    ("the blister on my heel from the new shoes is oozing", "wound_not_healing"),
+    ("came out in shingles down one side, it's agony", "skin_rash"),
 ]
 
 
