@@ -36,6 +36,7 @@ from rasa.shared.nlu.training_data.message import Message
 from clinic.content import CONTENT_DIR
 from components.base import BuiltComponent
 from components.intent_override import (
+    CONTEXT_RULE,
     GUARD_KEY,
     RESPONSE_SELECTOR_KEY,
     answer_confidence,
@@ -148,14 +149,17 @@ def asks(rules: FollowUpRules, text: str, raw: str) -> bool:
 
 
 def leans_on(rules: FollowUpRules, text: str, raw: str, topic_ranked: bool) -> bool:
-    """Whether a message reads as a follow-up question to the answer just given. Very
-    short ones do ("the shingles one?"); up to max_words, one that points back or whose
-    best candidates include the topic; up to long_words, only one that does both."""
+    """Whether a message reads as a follow-up to the answer just given. Very short ones
+    do ("the shingles one?", "cuz im sick of it"); longer ones only as questions: up to
+    max_words, one that points back or whose best candidates include the topic; up to
+    long_words, only one that does both."""
     words = len(text.split())
-    if not words or words > rules.long_words or not asks(rules, text, raw):
+    if not words or words > rules.long_words:
         return False
     if words <= rules.short_words:
-        return True
+        return True  # "cuz im sick of it", "only started 2 wks ago": the topic goes on
+    if not asks(rules, text, raw):
+        return False
     if words <= rules.max_words:
         return topic_ranked or points_back(rules, text)
     return topic_ranked and points_back(rules, text)
@@ -215,7 +219,7 @@ def escalate(message: Message, rule: str, classifier_intent: str) -> bool:
     escalation record as the safety detector's findings do)."""
     message.set(
         "safety",
-        {"rule": rule, "signs": [], "classifier_intent": classifier_intent},
+        {"rule": rule, "signs": [], "classifier_intent": classifier_intent, CONTEXT_RULE: True},
         add_to_output=True,
     )
     override_intent(message, "report_infection_sign", 1.0)

@@ -21,6 +21,11 @@ DEFAULT_ANSWER_THRESHOLD = 0.4
 # Why the answer guard chose the intent, when it did ("uncovered topic 'alcohol'"): kept
 # in the parse so a reader sees it, and so later components leave its decisions alone.
 GUARD_KEY = "answer_guard"
+# Set in the "safety" entry of a message escalated because of the conversation ("yes" to
+# "Do you have any of these signs now?"): the safety detector never withdraws it, even
+# where the message alone names no current sign ("no temperature though, does that
+# matter?" right after an escalation). Context never lowers safety.
+CONTEXT_RULE = "from_conversation"
 
 
 def answer_threshold(message: Message) -> float:

@@ -24,7 +24,12 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from components.base import BuiltComponent
-from components.intent_override import answer_confidence, answer_threshold, override_intent
+from components.intent_override import (
+    CONTEXT_RULE,
+    answer_confidence,
+    answer_threshold,
+    override_intent,
+)
 from components.safety.detection import EMERGENCY_INTENT, INFECTION_INTENT, Finding, detect
 from components.safety.lexicon import SafetyLexicon
 from components.safety.readings import DEFAULT_LEXICON
@@ -146,7 +151,10 @@ class InfectionSignDetector(BuiltComponent):
         cough. I am fit as a fiddle"): a wellness claim next to an emergency the lexicon
         has no words for ("I'm fine, the letters are written") keeps it. A message that
         is only thanks ("Okay, thank you so much. God bless.", the whole message) never
-        escalates."""
+        escalates. An escalation the conversation decided (components/follow_up.py)
+        always stays."""
+        if (message.get("safety") or {}).get(CONTEXT_RULE):
+            return None
         if ACKNOWLEDGEMENT in finding.set_aside:
             return "classifier escalation withdrawn: only thanks"
         signs_aside = [s for s in finding.set_aside if s != FEELING_WELL]

@@ -17,6 +17,7 @@ from components.follow_up import (
     offered_options,
     with_offer,
 )
+from components.safety import InfectionSignDetector
 from rasa_patches.conversation import CONTEXT_KEY, recent_turns
 
 RULES = FollowUpRules.load()
@@ -256,6 +257,18 @@ def test_a_message_not_placed_right_after_an_escalation_escalates_again() -> Non
     said = "Can I not just wait until the surgery is open on Monday?"
     called_out = run(message(said, "out_of_scope", 0.7, turns=turns))
     assert called_out.get("intent")["name"] == "report_infection_sign"
+
+
+def test_the_safety_detector_never_withdraws_an_escalation_the_conversation_decided() -> None:
+    """Alone, "no temperature though" names only a denied sign, and the detector withdraws
+    a classifier's escalation for that; after an escalation it is about the sign."""
+    turns = [turn(None, ["utter_infection_warning", "action_escalate_infection"])]
+    msg = run(
+        message("He doesn't have a temperature though. Does that make a difference?", turns=turns)
+    )
+    InfectionSignDetector({"lexicon": None}).process([msg])
+    assert msg.get("intent")["name"] == "report_infection_sign"
+    assert msg.get("safety")["rule"] == "follow-up to an escalation"
 
 
 def test_a_statement_after_the_signs_question_escalates_but_a_question_does_not() -> None:

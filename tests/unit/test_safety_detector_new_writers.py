@@ -29,6 +29,9 @@ EMERGENCIES = [
     ("gran mixed up my tablets with her heart ones and took them", "overdose"),
     ("how many would it take so I don't have to cope with any of this", "self_harm"),
     ("the baby got in my tablet box, a few are gone", "overdose"),
+    # Conversation set 1: a small child in a bag, tablets gone from the pack.
+    ("the little one's been in my purse and there's three popped out of the strip", "overdose"),
+    ("he got into the cupboard and the pack of aza has 3 gone", "overdose"),
 ]
 
 CALM = [
@@ -49,6 +52,7 @@ CALM = [
     # Conversation set 6: a vaccine and a tablet pack named after a sign.
     "and the shingles one my sister had, is that alright for me",
     "does the blister pack keep them ok or should they go in a tub",
+    "my blister pack has two popped out, can't remember if I took them this morning",
 ]
 
 STILL_SIGNS = [
