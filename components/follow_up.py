@@ -83,6 +83,9 @@ class FollowUpRules:
     question_openers: frozenset  # the safety lexicon's, so "a question" means one thing
     question_lead_ins: frozenset
     inverted_question: "re.Pattern[str]"
+    leaning_words: frozenset
+    closing_words: frozenset
+    drawn_elsewhere: Dict[str, Dict[str, List[str]]]  # section -> from, own_words
 
     @classmethod
     def load(cls, path: Path = FOLLOW_UPS) -> "FollowUpRules":
@@ -107,6 +110,12 @@ class FollowUpRules:
             question_openers=frozenset(lexicon_entry("question_openers")),
             question_lead_ins=frozenset(str(w) for w in follow["question_lead_ins"]),
             inverted_question=re.compile(str(follow["inverted_question"])),
+            leaning_words=frozenset(str(w) for w in data["drawn_elsewhere"]["leaning_words"]),
+            closing_words=frozenset(normal(str(w)) for w in follow["closing_words"]),
+            drawn_elsewhere={
+                str(k): {part: [str(w) for w in v[part]] for part in ("from", "own_words")}
+                for k, v in data["drawn_elsewhere"]["sections"].items()
+            },
         )
 
 
@@ -148,6 +157,28 @@ def asks(rules: FollowUpRules, text: str, raw: str) -> bool:
     )
 
 
+def drawn_elsewhere(rules: FollowUpRules, text: str, raw: str, chosen: str, topic: str) -> bool:
+    """A short question leaning on the answer just given (the topic) that the model read
+    as a section it is drawn to by wording alone (content/follow_ups.yml,
+    drawn_elsewhere), without that section's own words: "how long does that last?" after
+    the side effects answer, read as time_to_work."""
+    drawn = rules.drawn_elsewhere.get(chosen)
+    words = text.split()
+    if drawn is None or topic not in drawn["from"]:
+        return False
+    if len(words) > rules.max_words or not asks(rules, text, raw):
+        return False
+    own_words = drawn["own_words"]
+    padded = f" {text} "
+    leaning = any(w in rules.leaning_words for w in words) or points_back(rules, text)
+    return leaning and not any(f" {w} " in padded for w in own_words)
+
+
+def closes(rules: FollowUpRules, text: str) -> bool:
+    """Every word only closes or acknowledges: "ok ty", "No, that covers it."."""
+    return all(w in rules.closing_words for w in text.split())
+
+
 def leans_on(rules: FollowUpRules, text: str, raw: str, topic_ranked: bool) -> bool:
     """Whether a message reads as a follow-up to the answer just given. Very short ones
     do ("the shingles one?", "cuz im sick of it"); longer ones only as questions: up to
@@ -156,7 +187,7 @@ def leans_on(rules: FollowUpRules, text: str, raw: str, topic_ranked: bool) -> b
     words = len(text.split())
     if not words or words > rules.long_words:
         return False
-    if words <= rules.short_words:
+    if words <= rules.short_words and not closes(rules, text):
         return True  # "cuz im sick of it", "only started 2 wks ago": the topic goes on
     if not asks(rules, text, raw):
         return False
@@ -272,7 +303,25 @@ class ConversationContext(BuiltComponent):
             intent = str((message.get(INTENT) or {}).get(INTENT_NAME_KEY) or "")
             if intent not in ESCALATING:
                 self._read_in_context(message, intent, turns)
+            elif self._about_a_sign(message, turns):
+                # The classifier escalated where the conversation is about a sign: the
+                # detector, which reads the message alone, must not withdraw it ("it's
+                # been burning since Tuesday, 99.9 this morning" after the signs list).
+                keep = {"rule": "escalation in a conversation about a sign", CONTEXT_RULE: True}
+                message.set("safety", {**(message.get("safety") or {}), **keep}, add_to_output=True)
         return messages
+
+    def _about_a_sign(self, message: Message, turns: List[Dict]) -> bool:
+        """Right after an escalation, or a statement answering "Do you have any of these
+        signs now?"."""
+        latest = turns[0] if turns else {}
+        actions = latest.get("actions") or []
+        if ESCALATION_ACTION in actions:
+            return True
+        answered = section_of(latest) if ANSWER in actions else None
+        offer = self.rules.offers.get(answered or "") or {}
+        text = str(message.get(TEXT) or "")
+        return bool(offer.get("signs_check")) and not is_question(self.rules, normal(text), text)
 
     def _read_in_context(self, message: Message, intent: str, turns: List[Dict]) -> None:
         text = normal(message.get(TEXT) or "")
@@ -291,9 +340,14 @@ class ConversationContext(BuiltComponent):
         topic = next((section_of(t) for t in turns if ANSWER in (t.get("actions") or [])), None)
         if not topic:
             return
+        raw = str(message.get(TEXT) or "")
         ranked = topic in ranked_sections(message)[: self.rules.buttons]
-        if leans_on(self.rules, text, str(message.get(TEXT) or ""), ranked):
+        if leans_on(self.rules, text, raw, ranked):
             self._follow_up(message, intent, topic, ranked)
+        elif intent == LEAFLET and not message.get(GUARD_KEY):
+            chosen = (answer_key(message, LEAFLET) or "").split("/", 1)[-1]
+            if chosen != topic and drawn_elsewhere(self.rules, text, raw, chosen, topic):
+                self._answer(message, topic, "follow-up drawn elsewhere")
 
     def _pressed_option(self, message: Message, text: str, options: List[str]) -> bool:
         """A "Did you mean ...?" button typed as its number, or any section's button
@@ -310,7 +364,10 @@ class ConversationContext(BuiltComponent):
     def _answered_offer(
         self, message: Message, text: str, intent: str, offer: Dict[str, Any]
     ) -> bool:
-        if text in self.rules.no:
+        declined = text in self.rules.no or (
+            text.split()[:1] in (["no"], ["nah"], ["nope"]) and closes(self.rules, text)
+        )
+        if declined:
             # "No thanks": answered like thanks, in words that fit (components/leaflet_nlg.py).
             message.set("follow_up", {"rule": DECLINED}, add_to_output=True)
             override_intent(message, "thanks", 1.0)
@@ -364,8 +421,12 @@ class ConversationContext(BuiltComponent):
         if intent != LEAFLET or answer_key(message, LEAFLET) == f"{LEAFLET}/{topic}":
             return
         confident = (answer_confidence(message, LEAFLET) or 0.0) >= OVERRULE_BELOW
+        chosen = (answer_key(message, LEAFLET) or "").split("/", 1)[-1]
+        raw = str(message.get(TEXT) or "")
         if not confident and ranked:
             self._answer(message, topic, "follow-up")
+        elif drawn_elsewhere(self.rules, normal(raw), raw, chosen, topic):
+            self._answer(message, topic, "follow-up drawn elsewhere")
 
 
 # -- What the response generator adds (components/leaflet_nlg.py) ------------------------

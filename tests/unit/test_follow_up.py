@@ -271,6 +271,58 @@ def test_the_safety_detector_never_withdraws_an_escalation_the_conversation_deci
     assert msg.get("safety")["rule"] == "follow-up to an escalation"
 
 
+def test_a_classifier_escalation_answering_the_signs_question_is_kept() -> None:
+    """Alone, a normal reading is set aside and "burning" names no body part; after "Do
+    you have any of these signs now?" the message is a report."""
+    turns = [turn("infection_warning_signs", ["utter_leaflet"])]
+    said = "Well, I'll be honest, it's been burning since Tuesday and it said 99.9 this morning."
+    msg = run(message(said, "report_infection_sign", 0.9, turns=turns))
+    InfectionSignDetector({"lexicon": None}).process([msg])
+    assert msg.get("intent")["name"] == "report_infection_sign"
+
+
+@pytest.mark.parametrize(
+    "said, topic, read_as",
+    [
+        ("how long does that last tho, is it forever", "side_effects", "time_to_work"),
+        ("Will they become less frequent in due course?", "blood_tests", "how_to_take"),
+        ("it stay like this forever or hair come back?", "side_effects", "stopping"),
+    ],
+)
+def test_a_follow_up_drawn_to_a_section_by_its_wording_answers_the_topic(
+    said: str, topic: str, read_as: str
+) -> None:
+    msg = message(said, "leaflet", 0.99, ((read_as, 0.95),), [turn(topic, ["utter_leaflet"])])
+    assert section(run(msg)) == topic
+
+
+@pytest.mark.parametrize(
+    "said, topic, read_as",
+    [
+        # The section's own words keep the model's reading...
+        ("how long until it actually starts working then?", "side_effects", "time_to_work"),
+        ("so can I just stop taking it then?", "side_effects", "stopping"),
+        # ...and so does a topic the question is not drawn away from.
+        ("And how long until it's fully doing its job?", "what_it_is", "time_to_work"),
+    ],
+)
+def test_a_question_in_the_sections_own_words_keeps_it(said: str, topic: str, read_as: str) -> None:
+    msg = message(said, "leaflet", 0.99, ((read_as, 0.95),), [turn(topic, ["utter_leaflet"])])
+    assert section(run(msg)) == read_as
+
+
+@pytest.mark.parametrize("said", ["ok ty", "cool", "Excellent. That is all for today.", "k"])
+def test_a_short_closing_is_not_a_follow_up(said: str) -> None:
+    msg = message(said, ranked=(("storage", 0.3),), turns=[turn("storage", ["utter_leaflet"])])
+    assert section(run(msg)) is None
+
+
+def test_no_in_other_words_declines_the_signs_question() -> None:
+    turns = [turn("infection_warning_signs", ["utter_leaflet"])]
+    msg = run(message("nah im good", "out_of_scope", 0.6, turns=turns))
+    assert msg.get("intent")["name"] == "thanks"
+
+
 def test_a_statement_after_the_signs_question_escalates_but_a_question_does_not() -> None:
     turns = [turn("infection_warning_signs", ["utter_leaflet"])]
     out = run(message("it's been burning since Tuesday", turns=turns))
