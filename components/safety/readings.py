@@ -71,6 +71,10 @@ class ReadingRules:
     loose_endings: Dict[str, float] = field(default_factory=dict)  # "and a half": 0.5
     elsewhere_cues: Tuple[str, ...] = ()  # "in fahrenheit", "in the car"
     elsewhere_nouns: Tuple[str, ...] = ()  # right after the number: "104 degree days"
+    # Taken under the arm, which reads lower than the mouth: the lexicon's offset is added
+    # before comparing with the threshold ("37.9 under her arm").
+    armpit_cues: Tuple[str, ...] = ()
+    armpit_offset_c: float = 0.0
     span: re.Pattern[str] = field(init=False, repr=False, compare=False)
     since: re.Pattern[str] = field(init=False, repr=False, compare=False)
     digits: re.Pattern[str] = field(init=False, repr=False, compare=False)
@@ -78,6 +82,7 @@ class ReadingRules:
     cue_after: re.Pattern[str] = field(init=False, repr=False, compare=False)
     cue_before: re.Pattern[str] = field(init=False, repr=False, compare=False)
     noun_after: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    armpit: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         amounts = r"(\d+|" + _alternatives(self.number_words) + ")"
@@ -85,13 +90,21 @@ class ReadingRules:
         cues = "(?:" + _alternatives(self.elsewhere_cues) + r")\b"
         patterns = {
             "span": r"\b" + SPAN_LEAD + amounts + r"\s+" + SPAN_UNIT + r"\b",
-            "since": r"\b(?:since|from)\s+(" + _alternatives(self.since_phrases) + r")\b"
+            # "since monday", and when it began: "it started last thursday".
+            "since": r"\b(?:since|from|started|began|begun|starting)\s+(?:on\s+)?(?:last\s+)?("
+            + _alternatives(self.since_phrases)
+            + r")\b"
             r"|\b(" + _alternatives(self.time_phrases) + r")\b",
             "digits": NUMBER + ending + UNIT,
             "spoken": _spoken_pattern(self.spoken_numbers) + ending + UNIT,
             "cue_after": r"^\W*(?:\w+\W+){0,3}?" + cues,
             "cue_before": cues + r"\W+(?:\w+\W+){0,2}$",
             "noun_after": r"^\s*-?\s*(?:" + _alternatives(self.elsewhere_nouns) + r")\b",
+            "armpit": (
+                r"\b(?:" + _alternatives(self.armpit_cues) + r")\b"
+                if self.armpit_cues
+                else r"(?!x)x"
+            ),
         }
         # Frozen: the patterns are set once, here.
         for name, pattern in patterns.items():
@@ -110,6 +123,8 @@ class ReadingRules:
             loose_endings=_table(data.get("temperature_loose_endings") or {}),
             elsewhere_cues=tuple(str(c).lower() for c in data.get("not_body_temperature_cues", [])),
             elsewhere_nouns=_lowered(data.get("not_body_temperature_nouns") or []),
+            armpit_cues=_lowered(data.get("armpit_reading_cues") or []),
+            armpit_offset_c=float(data.get("armpit_reading_offset_c") or 0.0),
         )
 
     def value_of(self, words: str) -> float:
@@ -199,12 +214,14 @@ def read_temperatures(
             "explicit": explicit,
             "elsewhere": _elsewhere(text, match.start(), match.end(), rules),
         }
+        offset_c = _armpit_offset(text, match.start(), match.end(), rules)
         # Without a unit, the plausible body-temperature range decides the scale.
         if unit in ("c", "") and low_c <= value <= high_c:
-            readings.append(Reading(span, value, value >= threshold_c, **where))
+            readings.append(Reading(span, value, value + offset_c >= threshold_c, **where))
         elif unit in ("f", "") and low_f <= value <= high_f:
             celsius = round((value - 32.0) * 5.0 / 9.0, 1)
-            readings.append(Reading(span, celsius, value >= threshold_f, **where))
+            over = value + offset_c * 9.0 / 5.0 >= threshold_f
+            readings.append(Reading(span, celsius, over, **where))
     return readings
 
 
@@ -230,6 +247,13 @@ def _numbers(text: str, rules: ReadingRules) -> Iterator[Tuple[float, str, bool,
             ) / 10
         unit = (letter or word or "")[:1].lower()
         yield value, unit, bool(point or ending or unit), match
+
+
+def _armpit_offset(text: str, start: int, end: int, rules: ReadingRules) -> float:
+    """The lexicon's armpit offset when the reading was taken under the arm (a cue within
+    40 characters either side), else 0."""
+    near = text[max(0, start - 40) : end + 40]
+    return rules.armpit_offset_c if rules.armpit.search(near) else 0.0
 
 
 def _lower(text: Optional[str]) -> str:

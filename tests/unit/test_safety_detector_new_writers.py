@@ -1,5 +1,5 @@
-"""Classes of wording found missing or over-escalated by batches 6-9 (fresh_f* to
-fresh_i*) and the conversation sets: indirect self-harm, overdoses by someone else,
+"""Classes of wording found missing or over-escalated by batches 6-10 (fresh_f* to
+fresh_j*) and the conversation sets: indirect self-harm, overdoses by someone else,
 household poisons, vomiting blood; a relative's sign when nothing says who takes the
 drug, cuts that will not close, throats and night sweats in everyday words; someone
 else's illness, illnesses that are over, sweat from heat.
@@ -32,6 +32,8 @@ EMERGENCIES = [
     # Conversation set 1: a small child in a bag, tablets gone from the pack.
     ("the little one's been in my purse and there's three popped out of the strip", "overdose"),
     ("he got into the cupboard and the pack of aza has 3 gone", "overdose"),
+    # Batch 10: a number of tablets "necked" or "downed" at once.
+    ("my brother downed about 8 of my imuran at once for a dare", "overdose"),
 ]
 
 CALM = [
@@ -53,6 +55,14 @@ CALM = [
     "and the shingles one my sister had, is that alright for me",
     "does the blister pack keep them ok or should they go in a tub",
     "my blister pack has two popped out, can't remember if I took them this morning",
+    # Batch 10: chills at good news, a heart attack and a killing as figures of speech,
+    # illnesses over ("stop already", "cured"), asking what a word means.
+    "goosebumps when the consultant said the scan was clear",
+    "nearly had a heart attack when he climbed the bookcase, he's fine",
+    "the school run is killing me this week",
+    "his tummy bug stop already, he eating normal again",
+    "the chest infection is cured, x-ray all clear",
+    "what does rigors mean exactly? the nurse said to watch for them",
 ]
 
 STILL_SIGNS = [
@@ -84,6 +94,15 @@ STILL_SIGNS = [
     ("the rash has gone but now I've got a sore throat", "sore_throat"),
     ("the blister on my heel from the new shoes is oozing", "wound_not_healing"),
     ("came out in shingles down one side, it's agony", "skin_rash"),
+    # Batch 10: nappies and "the other end", a small child who seems off with sore legs,
+    # a cough that started on a weekday, a reading under the arm.
+    (
+        "not sick again but now it's the other end, three runny nappies since tea",
+        "vomiting_or_diarrhoea",
+    ),
+    ("she seems really off today and keeps saying her legs hurt", "flu_like"),
+    ("still coughing, it started last tuesday, and it was bad tonight", "cough"),
+    ("he's hot, 37.8 under his arm", "fever"),
 ]
 
 
