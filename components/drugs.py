@@ -111,6 +111,8 @@ class DrugTable:
     def _close_spelling(self, word: str) -> Optional[str]:
         if self._english is None or word in self._english:
             return None
+        if word.endswith("in") and word + "g" in self._english:
+            return None  # a dropped g ("startin", "somethin"), not a statin
         limit = 1 if len(word) <= 7 else 2
         match = process.extractOne(
             word, self.spellings, scorer=DamerauLevenshtein.distance, score_cutoff=limit

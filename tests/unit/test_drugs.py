@@ -114,6 +114,9 @@ def test_a_question_about_another_medicine_counts_wherever_it_is_asked() -> None
         ("is cellsept like imuran", ["Mycophenolate", "Azathioprine"]),
         ("the swelling is getting better", []),  # English words are never drug names
         ("my temprature is high", []),
+        # A dropped g is English too (batch 10: "startin" read as a statin).
+        ("does it make u feel sick at the start? startin it next week", []),
+        ("will eatin somethin with it help", []),
     ],
 )
 def test_misspelled_drug_names_are_recognised(
