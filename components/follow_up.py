@@ -56,6 +56,7 @@ DECLINED = "offer declined"
 FALLBACK = "nlu_fallback"
 OUT_OF_SCOPE = "out_of_scope"
 ESCALATION_ACTION = "action_escalate_infection"
+EMERGENCY_ACTION = "utter_emergency"
 DECLINED_REPLY = "All right. Is there anything else about Imuran I can help with?"
 ESCALATING = frozenset({"report_infection_sign", "emergency"})
 WORDS = re.compile(r"[a-z0-9']+")
@@ -303,6 +304,8 @@ class ConversationContext(BuiltComponent):
             intent = str((message.get(INTENT) or {}).get(INTENT_NAME_KEY) or "")
             if intent not in ESCALATING:
                 self._read_in_context(message, intent, turns)
+            elif self._acting_on_the_warning(message, turns):
+                pass
             elif self._about_a_sign(message, turns):
                 # The classifier escalated where the conversation is about a sign: the
                 # detector, which reads the message alone, must not withdraw it ("it's
@@ -310,6 +313,20 @@ class ConversationContext(BuiltComponent):
                 keep = {"rule": "escalation in a conversation about a sign", CONTEXT_RULE: True}
                 message.set("safety", {**(message.get("safety") or {}), **keep}, add_to_output=True)
         return messages
+
+    def _acting_on_the_warning(self, message: Message, turns: List[Dict]) -> bool:
+        """Right after a warning or the emergency reply, a message the classifier
+        escalated that only says they will act on it ("Ok, I will call her doctor right
+        now. Thanks"): thanked. The detector after this still reads it, so a sign in it
+        escalates again."""
+        actions = (turns[0] if turns else {}).get("actions") or []
+        if not (ESCALATION_ACTION in actions or EMERGENCY_ACTION in actions):
+            return False
+        if not acts_on_it(self.rules, normal(str(message.get(TEXT) or ""))):
+            return False
+        message.set("follow_up", {"rule": "acting on the warning"}, add_to_output=True)
+        override_intent(message, "thanks", 1.0)
+        return True
 
     def _about_a_sign(self, message: Message, turns: List[Dict]) -> bool:
         """Right after an escalation, or a statement answering "Do you have any of these
@@ -387,8 +404,18 @@ class ConversationContext(BuiltComponent):
         after an escalation ("can it wait till Monday?") or after "Do you have any of
         these signs now?" when it is not a question ("it's been burning since Tuesday"):
         the warning again, not "not sure"."""
+        if EMERGENCY_ACTION in actions and not acts_on_it(self.rules, text):
+            # "I'm at the house by myself right now" after the emergency reply: the
+            # emergency reply again (with the crisis line), never "not sure".
+            message.set(
+                "safety",
+                {"rule": "follow-up to an emergency", "signs": [], CONTEXT_RULE: True},
+                add_to_output=True,
+            )
+            override_intent(message, "emergency", 1.0)
+            return True
         after_escalation = ESCALATION_ACTION in actions
-        if after_escalation and acts_on_it(self.rules, text):
+        if (after_escalation or EMERGENCY_ACTION in actions) and acts_on_it(self.rules, text):
             # "ok I'll ring them first thing, thanks": thanked, not warned again.
             message.set("follow_up", {"rule": "acting on the warning"}, add_to_output=True)
             override_intent(message, "thanks", 1.0)

@@ -151,12 +151,12 @@ class InfectionSignDetector(BuiltComponent):
         cough. I am fit as a fiddle"): a wellness claim next to an emergency the lexicon
         has no words for ("I'm fine, the letters are written") keeps it. A message that
         is only thanks ("Okay, thank you so much. God bless.", the whole message) never
-        escalates. An escalation the conversation decided (components/follow_up.py)
-        always stays."""
-        if (message.get("safety") or {}).get(CONTEXT_RULE):
-            return None
+        escalates, even in a conversation about a sign; otherwise an escalation the
+        conversation decided (components/follow_up.py) always stays."""
         if ACKNOWLEDGEMENT in finding.set_aside:
             return "classifier escalation withdrawn: only thanks"
+        if (message.get("safety") or {}).get(CONTEXT_RULE):
+            return None
         signs_aside = [s for s in finding.set_aside if s != FEELING_WELL]
         well = FEELING_WELL in finding.set_aside and not self.lexicon.feeling_well_turns.search(
             str(message.get(TEXT) or "").lower().replace("’", "'")

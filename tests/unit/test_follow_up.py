@@ -323,6 +323,38 @@ def test_no_in_other_words_declines_the_signs_question() -> None:
     assert msg.get("intent")["name"] == "thanks"
 
 
+def test_a_message_not_placed_right_after_the_emergency_reply_gets_it_again() -> None:
+    turns = [turn(None, ["utter_emergency"])]
+    out = run(message("I'm at the house by myself right now", turns=turns))
+    assert out.get("intent")["name"] == "emergency"
+    calling = run(message("ok calling them now", turns=turns))
+    assert calling.get("intent")["name"] == "thanks"
+
+
+def test_thanks_after_a_warning_is_thanks_even_when_the_classifier_escalated() -> None:
+    turns = [turn(None, ["utter_infection_warning", "action_escalate_infection"])]
+    msg = run(
+        message(
+            "Ok, I will call her doctor right now. Thanks",
+            "report_infection_sign",
+            0.9,
+            turns=turns,
+        )
+    )
+    InfectionSignDetector({"lexicon": None}).process([msg])
+    assert msg.get("intent")["name"] == "thanks"
+    sign = run(
+        message(
+            "ok I'll call them, my throat is killing me now",
+            "report_infection_sign",
+            0.9,
+            turns=turns,
+        )
+    )
+    InfectionSignDetector({"lexicon": None}).process([sign])
+    assert sign.get("intent")["name"] == "report_infection_sign"
+
+
 def test_a_statement_after_the_signs_question_escalates_but_a_question_does_not() -> None:
     turns = [turn("infection_warning_signs", ["utter_leaflet"])]
     out = run(message("it's been burning since Tuesday", turns=turns))

@@ -63,6 +63,10 @@ CALM = [
     "his tummy bug stop already, he eating normal again",
     "the chest infection is cured, x-ray all clear",
     "what does rigors mean exactly? the nurse said to watch for them",
+    # Conversation set 7: thanks in other words, period pains.
+    "thanks sugar",
+    "OK y'all been a big help",
+    "can she take something for her period pains while she's on this",
 ]
 
 STILL_SIGNS = [
@@ -103,6 +107,8 @@ STILL_SIGNS = [
     ("she seems really off today and keeps saying her legs hurt", "flu_like"),
     ("still coughing, it started last tuesday, and it was bad tonight", "cough"),
     ("he's hot, 37.8 under his arm", "fever"),
+    # "'cause" is "because", not "can it cause".
+    ("cause my gums have been bleeding all week when I brush", "other_concerning_symptom"),
 ]
 
 
