@@ -415,7 +415,9 @@ class ConversationContext(BuiltComponent):
             override_intent(message, "emergency", 1.0)
             return True
         after_escalation = ESCALATION_ACTION in actions
-        if (after_escalation or EMERGENCY_ACTION in actions) and acts_on_it(self.rules, text):
+        if (after_escalation or EMERGENCY_ACTION in actions) and (
+            acts_on_it(self.rules, text) or closes(self.rules, text)
+        ):
             # "ok I'll ring them first thing, thanks": thanked, not warned again.
             message.set("follow_up", {"rule": "acting on the warning"}, add_to_output=True)
             override_intent(message, "thanks", 1.0)

@@ -370,7 +370,16 @@ def test_a_placed_message_after_an_escalation_is_left_alone() -> None:
 
 
 @pytest.mark.parametrize(
-    "said", ["Roger. Calling now.", "ok I'll ring them first thing. thanks love", "will do, thanks"]
+    "said",
+    [
+        "Roger. Calling now.",
+        "ok I'll ring them first thing. thanks love",
+        "will do, thanks",
+        # Conversation set 8: no apostrophe, "right away", thanks at length, a closing.
+        "ok ok ill call them",
+        "Right, I'll ring the clinic straight away. Thank you for being so clear.",
+        "no thats it",
+    ],
 )
 def test_saying_they_will_act_on_the_warning_is_thanked_not_warned_again(said: str) -> None:
     turns = [turn(None, ["utter_infection_warning", "action_escalate_infection"])]

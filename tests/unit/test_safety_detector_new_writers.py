@@ -32,6 +32,11 @@ EMERGENCIES = [
     # Conversation set 1: a small child in a bag, tablets gone from the pack.
     ("the little one's been in my purse and there's three popped out of the strip", "overdose"),
     ("he got into the cupboard and the pack of aza has 3 gone", "overdose"),
+    # Batch 11 and conv8: a wish not to live told of someone else, tablets set out, a
+    # seizure in one word.
+    ("my husband says he does not want to live any more", "self_harm"),
+    ("she has all her tablets poured out on the table", "self_harm"),
+    ("he just seized for a minute and now he's groggy", "seizure"),
     # Batch 10: a number of tablets "necked" or "downed" at once.
     ("my brother downed about 8 of my imuran at once for a dare", "overdose"),
 ]
@@ -107,6 +112,12 @@ STILL_SIGNS = [
     ("she seems really off today and keeps saying her legs hurt", "flu_like"),
     ("still coughing, it started last tuesday, and it was bad tonight", "cough"),
     ("he's hot, 37.8 under his arm", "fever"),
+    # Batch 11: yellow sclera, feeling off, a throat in second-language grammar, white
+    # patches seen "when she was having her dinner" (today, not long ago).
+    ("the sclera look a bit yellow today", "other_concerning_symptom"),
+    ("i just feel off today, not sick exactly, just lousy", "flu_like"),
+    ("the throat scratch and hurt when swallow since today", "sore_throat"),
+    ("saw white patches on her tongue when she was eating her tea", "mouth_white_patches"),
     # "'cause" is "because", not "can it cause".
     ("cause my gums have been bleeding all week when I brush", "other_concerning_symptom"),
 ]
