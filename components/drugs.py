@@ -37,6 +37,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from clinic.content import CONTENT_DIR
 from components.base import BuiltComponent
 from components.typo_normaliser import english_words
 
@@ -97,6 +98,7 @@ class DrugTable:
     ) -> None:
         self.hashes, self.generic, self.names = hashes, generic, names
         self.spellings = spellings or []  # one-word names of FUZZY_MIN_LETTERS or more
+        self.short_names: Dict[str, str] = {}  # content/other_drugs.yml, see add_short_names
         # Built when the table is, not on the first message; shared with the typo normaliser.
         self._english = english_words() if self.spellings else None
         self._closest = lru_cache(maxsize=CACHE_SIZE)(self._close_spelling)
@@ -153,6 +155,15 @@ class DrugTable:
             return self.names[int(self.generic[i])]
         return None
 
+    def add_short_names(self, short_names: Dict[str, str]) -> None:
+        """Patients' short names the dictionary lacks ("tacro" -> tacrolimus), each
+        resolved through the dictionary; one that does not resolve is an error."""
+        for short, name in short_names.items():
+            generic = self.lookup(str(name).lower())
+            if generic is None:
+                raise ValueError(f"short name {short!r}: {name!r} is not in the dictionary")
+            self.short_names[str(short).lower()] = generic
+
     def find(self, text: str) -> List[DrugMention]:
         """Medicines named in the text, longest names first, not overlapping."""
         tokens = list(TOKEN.finditer(text.lower()))
@@ -167,8 +178,10 @@ class DrugTable:
                 words = " ".join(t.group(0) for t in tokens[i : i + size])
                 if size == 1 and len(words) < MIN_SINGLE_WORD:
                     continue
-                name = self.lookup(words) or (
-                    self.lookup(words[:-2]) if words.endswith("'s") else None  # Humira's
+                name = (
+                    self.short_names.get(words)
+                    or self.lookup(words)
+                    or (self.lookup(words[:-2]) if words.endswith("'s") else None)  # Humira's
                 )
                 spellable = len(words) >= FUZZY_MIN_LETTERS and words.isalpha()
                 if name is None and size == 1 and spellable and close_lookups < MAX_CLOSE_LOOKUPS:
@@ -179,6 +192,12 @@ class DrugTable:
                     found.append(DrugMention(name, text[start:end], start, end))
                     taken.update(span)
         return sorted(found, key=lambda m: m.start)
+
+
+def short_names(path: Optional[Path] = None) -> Dict[str, str]:
+    """content/other_drugs.yml's short names ("tacro": "tacrolimus")."""
+    data = yaml.safe_load((path or CONTENT_DIR / "other_drugs.yml").read_text(encoding="utf-8"))
+    return {str(k): str(v) for k, v in (data.get("short_names") or {}).items()}
 
 
 class OtherDrugPolicy:
@@ -268,12 +287,16 @@ class DrugMentionRecogniser(BuiltComponent):
         resource: Resource,
         stored: Optional[Path],
     ) -> "DrugMentionRecogniser":
-        return cls(model_storage, resource, DrugTable.load(stored) if stored else None)
+        table = DrugTable.load(stored) if stored else None
+        if table is not None:
+            table.add_short_names(short_names())
+        return cls(model_storage, resource, table)
 
     def train(self, training_data: TrainingData) -> Resource:
         self.table = DrugTable.from_dictionary(library_dictionary())
         with self._model_storage.write_to(self._resource) as directory:
             self.table.save(directory)
+        self.table.add_short_names(short_names())  # read from content/, not stored
         return self._resource
 
     def process(self, messages: List[Message]) -> List[Message]:

@@ -9,12 +9,19 @@ from typing import Any, Dict, List
 import pytest
 
 from clinic.content import CONTENT_DIR
-from components.drugs import DrugTable, OtherDrugPolicy, library_dictionary
+from components.drugs import DrugTable, OtherDrugPolicy, library_dictionary, short_names
 
 
 @pytest.fixture(scope="module")
 def table() -> DrugTable:
-    return DrugTable.from_dictionary(library_dictionary())
+    built = DrugTable.from_dictionary(library_dictionary())
+    built.add_short_names(short_names())  # as the server's component does
+    return built
+
+
+def test_a_short_name_that_does_not_resolve_is_an_error(table: DrugTable) -> None:
+    with pytest.raises(ValueError):
+        table.add_short_names({"zz": "not a medicine at all"})
 
 
 @pytest.mark.parametrize(
@@ -114,6 +121,9 @@ def test_a_question_about_another_medicine_counts_wherever_it_is_asked() -> None
         ("is cellsept like imuran", ["Mycophenolate", "Azathioprine"]),
         ("the swelling is getting better", []),  # English words are never drug names
         ("my temprature is high", []),
+        # Patients' short names the dictionary lacks (content/other_drugs.yml).
+        ("how should tacro be stored", ["Tacrolimus"]),
+        ("on MMF and pred since the transplant", ["Mycophenolate mofetil", "Prednisolone"]),
         # A dropped g is English too (batch 10: "startin" read as a statin).
         ("does it make u feel sick at the start? startin it next week", []),
         ("will eatin somethin with it help", []),
