@@ -37,6 +37,10 @@ EMERGENCIES = [
     ("my husband says he does not want to live any more", "self_harm"),
     ("she has all her tablets poured out on the table", "self_harm"),
     ("he just seized for a minute and now he's groggy", "seizure"),
+    # Batch 12: Scots "intae", someone else's tablets taken "with vodka", empty blisters.
+    ("the wean got intae my pill box and some are missing", "overdose"),
+    ("my brother took most of my tablets with whisky", "overdose"),
+    ("I found the empty blister packs under her bed", "overdose"),
     # Batch 10: a number of tablets "necked" or "downed" at once.
     ("my brother downed about 8 of my imuran at once for a dare", "overdose"),
 ]
@@ -72,6 +76,7 @@ CALM = [
     "thanks sugar",
     "OK y'all been a big help",
     "can she take something for her period pains while she's on this",
+    "Mi did have a runny tummy last week but it done now",
 ]
 
 STILL_SIGNS = [
@@ -118,6 +123,15 @@ STILL_SIGNS = [
     ("i just feel off today, not sick exactly, just lousy", "flu_like"),
     ("the throat scratch and hurt when swallow since today", "sore_throat"),
     ("saw white patches on her tongue when she was eating her tea", "mouth_white_patches"),
+    # Batch 12: a running stomach, mouth sores, cold shakes under blankets, a swelling
+    # after "I am not sure if this is important".
+    ("his running stomach is back, five times since lunch", "vomiting_or_diarrhoea"),
+    ("she has sores all inside her cheeks and it hurts to eat", "mouth_white_patches"),
+    ("he's got the cold shakes, under three blankets and still shivering", "sweats_or_chills"),
+    (
+        "not sure if this matters but my ankle is swollen and hot since monday",
+        "pain_redness_swelling",
+    ),
     # "'cause" is "because", not "can it cause".
     ("cause my gums have been bleeding all week when I brush", "other_concerning_symptom"),
 ]
