@@ -246,6 +246,23 @@ def offered_options(rules: "FollowUpRules", ranking: List[Any]) -> List[str]:
     return [s for s, _ in best]
 
 
+def chosen_section(message: Message) -> str:
+    """The section the answer model chose for the message ("" when none)."""
+    return (answer_key(message, LEAFLET) or "").split("/", 1)[-1]
+
+
+def after_a_warning(actions: List[str]) -> bool:
+    """The turn before ran the infection warning or the emergency reply."""
+    return ESCALATION_ACTION in actions or EMERGENCY_ACTION in actions
+
+
+def thank_for_acting(message: Message) -> bool:
+    """Makes a message that only says they will act on a warning a thanks."""
+    message.set("follow_up", {"rule": "acting on the warning"}, add_to_output=True)
+    override_intent(message, "thanks", 1.0)
+    return True
+
+
 def escalate(message: Message, rule: str, classifier_intent: str) -> bool:
     """Makes the message a report of a sign, with the rule that decided it (it reaches the
     escalation record as the safety detector's findings do)."""
@@ -320,13 +337,10 @@ class ConversationContext(BuiltComponent):
         now. Thanks"): thanked. The detector after this still reads it, so a sign in it
         escalates again."""
         actions = (turns[0] if turns else {}).get("actions") or []
-        if not (ESCALATION_ACTION in actions or EMERGENCY_ACTION in actions):
-            return False
-        if not acts_on_it(self.rules, normal(str(message.get(TEXT) or ""))):
-            return False
-        message.set("follow_up", {"rule": "acting on the warning"}, add_to_output=True)
-        override_intent(message, "thanks", 1.0)
-        return True
+        text = normal(str(message.get(TEXT) or ""))
+        return (
+            after_a_warning(actions) and acts_on_it(self.rules, text) and thank_for_acting(message)
+        )
 
     def _about_a_sign(self, message: Message, turns: List[Dict]) -> bool:
         """Right after an escalation, or a statement answering "Do you have any of these
@@ -360,9 +374,9 @@ class ConversationContext(BuiltComponent):
         raw = str(message.get(TEXT) or "")
         ranked = topic in ranked_sections(message)[: self.rules.buttons]
         if leans_on(self.rules, text, raw, ranked):
-            self._follow_up(message, intent, topic, ranked)
+            self._follow_up(message, intent, topic, ranked, text)
         elif intent == LEAFLET and not message.get(GUARD_KEY):
-            chosen = (answer_key(message, LEAFLET) or "").split("/", 1)[-1]
+            chosen = chosen_section(message)
             if chosen != topic and drawn_elsewhere(self.rules, text, raw, chosen, topic):
                 self._answer(message, topic, "follow-up drawn elsewhere")
 
@@ -414,14 +428,10 @@ class ConversationContext(BuiltComponent):
             )
             override_intent(message, "emergency", 1.0)
             return True
-        after_escalation = ESCALATION_ACTION in actions
-        if (after_escalation or EMERGENCY_ACTION in actions) and (
-            acts_on_it(self.rules, text) or closes(self.rules, text)
-        ):
+        if after_a_warning(actions) and (acts_on_it(self.rules, text) or closes(self.rules, text)):
             # "ok I'll ring them first thing, thanks": thanked, not warned again.
-            message.set("follow_up", {"rule": "acting on the warning"}, add_to_output=True)
-            override_intent(message, "thanks", 1.0)
-            return True
+            return thank_for_acting(message)
+        after_escalation = ESCALATION_ACTION in actions
         answers_signs_check = bool(offer and offer.get("signs_check")) and not is_question(
             self.rules, text, str(message.get(TEXT) or "")
         )
@@ -430,7 +440,9 @@ class ConversationContext(BuiltComponent):
         rule = "follow-up to an escalation" if after_escalation else "answer to the signs question"
         return escalate(message, rule, FALLBACK)
 
-    def _follow_up(self, message: Message, intent: str, topic: str, ranked: bool) -> None:
+    def _follow_up(
+        self, message: Message, intent: str, topic: str, ranked: bool, text: str
+    ) -> None:
         """Answers the topic when the model could not place the message; or placed it
         elsewhere, or out of the leaflet, with little confidence and the topic is among
         its best candidates. The answer guard's own decisions (another medicine, a topic
@@ -447,14 +459,13 @@ class ConversationContext(BuiltComponent):
             if ranked and confidence < OVERRULE_BELOW:
                 self._answer(message, topic, "follow-up")
             return
-        if intent != LEAFLET or answer_key(message, LEAFLET) == f"{LEAFLET}/{topic}":
+        chosen = chosen_section(message)
+        if intent != LEAFLET or chosen == topic:
             return
         confident = (answer_confidence(message, LEAFLET) or 0.0) >= OVERRULE_BELOW
-        chosen = (answer_key(message, LEAFLET) or "").split("/", 1)[-1]
-        raw = str(message.get(TEXT) or "")
         if not confident and ranked:
             self._answer(message, topic, "follow-up")
-        elif drawn_elsewhere(self.rules, normal(raw), raw, chosen, topic):
+        elif drawn_elsewhere(self.rules, text, str(message.get(TEXT) or ""), chosen, topic):
             self._answer(message, topic, "follow-up drawn elsewhere")
 
 
