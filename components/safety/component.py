@@ -7,6 +7,8 @@ emergency is kept when it is confident, since the lexicon cannot know every emer
 
 from __future__ import annotations
 
+import re
+
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
@@ -41,6 +43,8 @@ from rasa_patches.conversation import TEXTS_KEY
 NEXT_INTENT_MIN = 0.2
 # The calm phrase reason (content/safety_lexicon.yml, calm_phrases) for "I feel great".
 FEELING_WELL = "feeling_well"
+# Where one clause ends and the next begins, for _complaint_now().
+CLAUSE_BREAK = re.compile(r"[.,;:!?\n]+|\bbut\b|\bthough\b|\balthough\b")
 ACKNOWLEDGEMENT = "acknowledgement"  # a whole message that only thanks: "ok thanks, bless"
 
 
@@ -152,7 +156,10 @@ class InfectionSignDetector(BuiltComponent):
         has no words for ("I'm fine, the letters are written") keeps it. A message that
         is only thanks ("Okay, thank you so much. God bless.", the whole message) never
         escalates, even in a conversation about a sign; otherwise an escalation the
-        conversation decided (components/follow_up.py) always stays."""
+        conversation decided (components/follow_up.py) always stays. An infection report
+        with a clause that tells of a complaint now ("no fever that I can tell but she's
+        had the runs since last night") stays too: the sign set aside is not the one the
+        classifier read."""
         if ACKNOWLEDGEMENT in finding.set_aside:
             return "classifier escalation withdrawn: only thanks"
         if (message.get("safety") or {}).get(CONTEXT_RULE):
@@ -161,11 +168,24 @@ class InfectionSignDetector(BuiltComponent):
         well = FEELING_WELL in finding.set_aside and not self.lexicon.feeling_well_turns.search(
             str(message.get(TEXT) or "").lower().replace("’", "'")
         )
+        if current == INFECTION_INTENT and self._complaint_now(message):
+            return None
         if current == INFECTION_INTENT and signs_aside:
             return "classifier escalation withdrawn: signs not current"
         if well and (current == INFECTION_INTENT or signs_aside):
             return "classifier escalation withdrawn: says all is well"
         return None
+
+    def _complaint_now(self, message: Message) -> bool:
+        """Whether a clause tells of a complaint happening now and takes nothing back
+        ("no fever that I can tell but she's had the runs since last night": the fever
+        is denied, the runs are not)."""
+        text = str(message.get(TEXT) or "").lower().replace("’", "'")
+        return any(
+            self.lexicon.current_complaint.search(clause)
+            and not self.lexicon.complaint_undone.search(clause)
+            for clause in CLAUSE_BREAK.split(text)
+        )
 
 
 def _next_intent(message: Message) -> Dict[str, Any]:

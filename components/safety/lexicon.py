@@ -54,6 +54,8 @@ class SafetyLexicon:
         self.caregiver = _caregiver_patterns(data.get("caregiver_patterns", []), self.drug_words)
         self.relative_not_patient = _regex_union(data.get("relative_not_the_patient") or [])
         self.feeling_well_turns = _regex_union(data.get("feeling_well_turns") or [])
+        self.current_complaint = _regex_union(data.get("current_complaint_cues") or [])
+        self.complaint_undone = _phrases_pattern(data.get("current_complaint_undone") or [])
         self.question_openers = _lowered(data.get("question_openers", []))
         self.first_person = _lowered(data.get("first_person_words", []))
         self.leading_filler = _lowered(data["leading_filler_words"])

@@ -257,6 +257,35 @@ def test_all_is_well_never_withdraws_a_turn_or_a_sign(text: str, intent: str) ->
     assert classified(text, intent).get("intent")["name"] in ("report_infection_sign", "emergency")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # One sign denied or normal, and a complaint told as happening now that the
+        # lexicon may have no words for: the classifier's escalation stays.
+        "no temp as far as I can see but he's had the squits since teatime",
+        "Not vomiting any more, but now she has cramps and won't touch her food",
+        "no, not feverish, I just feel rubbish and achy everywhere",
+        "36.9 on the thermometer. today my dad is muddled and keeps asking what day it is",
+    ],
+)
+def test_a_complaint_told_as_happening_now_keeps_the_classifier_escalation(text: str) -> None:
+    message = classified(text, "report_infection_sign")
+    assert message.get("intent")["name"] == "report_infection_sign"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # The clause with the time cue takes it back ("gone", "no", "better").
+        "no runny tummy since Sunday, keeping his food down",
+        "her cough has been gone since Friday, back at nursery happy",
+    ],
+)
+def test_a_time_cue_in_a_clause_that_takes_it_back_does_not_keep_it(text: str) -> None:
+    message = classified(text, "report_infection_sign")
+    assert message.get("intent")["name"] != "report_infection_sign"
+
+
 # Everyday wording (sentences written for these tests, not taken from any test set).
 EVERYDAY_EMERGENCIES = [
     ("my kids would honestly be better off without me", "self_harm"),
