@@ -38,6 +38,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from clinic.content import CONTENT_DIR
+from clinic.sentences import asking_sentence_start
 from components.base import BuiltComponent
 from components.typo_normaliser import english_words
 
@@ -248,17 +249,6 @@ class OtherDrugPolicy:
     @staticmethod
     def _allowed(entity: Dict[str, Any], patterns: List[str]) -> bool:
         return any(fnmatch.fnmatchcase(str(entity.get("value")), p) for p in patterns)
-
-
-SENTENCE_END = re.compile(r"[.!?;]+(?:\s+|$)|\n+")
-
-
-def asking_sentence_start(text: str) -> int:
-    """Where the sentence that asks begins: the last sentence with a "?", else the last."""
-    bounds = [0] + [m.end() for m in SENTENCE_END.finditer(text) if m.end() < len(text)]
-    sentences = [(b, text[b:e]) for b, e in zip(bounds, bounds[1:] + [len(text)])]
-    asking = [b for b, sentence in sentences if "?" in sentence]
-    return asking[-1] if asking else sentences[-1][0]
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)

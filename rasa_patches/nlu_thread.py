@@ -31,6 +31,7 @@ from rasa.core.processor import MessageProcessor
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from rasa_patches.conversation import with_context
+from rasa_patches.long_message import focus_on_the_question
 from rasa_patches.two_questions import add_second_question
 
 logger = logging.getLogger(__name__)
@@ -83,7 +84,8 @@ async def parse_message(
 ) -> Dict[str, Any]:
     """In the NLU thread where several servers share conversations (a Redis lock store),
     on the event loop otherwise (where the hand-over would only cost throughput); either
-    way with the bot's recent replies on the message (rasa_patches/conversation.py), and
+    way with the bot's recent replies on the message (rasa_patches/conversation.py), a
+    long unsure message read again from its question (rasa_patches/long_message.py), and
     a second leaflet question of the same message found (rasa_patches/two_questions.py)."""
     with_context(message, tracker)
     parse = (
@@ -95,4 +97,5 @@ async def parse_message(
     async def parse_one(one: UserMessage) -> Dict[str, Any]:
         return await parse(self, one, tracker, only_output_properties)
 
-    return await add_second_question(message, await parse_one(message), parse_one)
+    parse_data = await focus_on_the_question(message, await parse_one(message), parse_one)
+    return await add_second_question(message, parse_data, parse_one)

@@ -8,7 +8,6 @@ emergency is kept when it is confident, since the lexicon cannot know every emer
 from __future__ import annotations
 
 import re
-
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
@@ -32,7 +31,13 @@ from components.intent_override import (
     answer_threshold,
     override_intent,
 )
-from components.safety.detection import EMERGENCY_INTENT, INFECTION_INTENT, Finding, detect
+from components.safety.detection import (
+    COUGH,
+    EMERGENCY_INTENT,
+    INFECTION_INTENT,
+    Finding,
+    detect,
+)
 from components.safety.lexicon import SafetyLexicon
 from components.safety.readings import DEFAULT_LEXICON
 from rasa_patches.conversation import TEXTS_KEY
@@ -168,7 +173,13 @@ class InfectionSignDetector(BuiltComponent):
         well = FEELING_WELL in finding.set_aside and not self.lexicon.feeling_well_turns.search(
             str(message.get(TEXT) or "").lower().replace("’", "'")
         )
-        if current == INFECTION_INTENT and self._complaint_now(message):
+        # A cough set aside as too short was set aside for its own time cue ("since
+        # this morning"), which must not count again as a complaint now.
+        if (
+            current == INFECTION_INTENT
+            and (set(signs_aside) - {COUGH} or well)
+            and self._complaint_now(message)
+        ):
             return None
         if current == INFECTION_INTENT and signs_aside:
             return "classifier escalation withdrawn: signs not current"
