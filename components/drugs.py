@@ -246,6 +246,10 @@ class OtherDrugPolicy:
             if e.get("entity") == DRUG_ENTITY
         )
 
+    def is_this_drug(self, entity: Dict[str, Any]) -> bool:
+        """The entity names azathioprine itself."""
+        return self._allowed(entity, self.this_drug)
+
     @staticmethod
     def _allowed(entity: Dict[str, Any], patterns: List[str]) -> bool:
         return any(fnmatch.fnmatchcase(str(entity.get("value")), p) for p in patterns)

@@ -30,11 +30,18 @@ import yaml
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    INTENT,
+    INTENT_NAME_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
 from rasa.shared.nlu.training_data.message import Message
 
 from clinic.content import CONTENT_DIR
 from components.base import BuiltComponent
+from components.drugs import OtherDrugPolicy
 from components.intent_override import (
     CONTEXT_RULE,
     GUARD_KEY,
@@ -55,6 +62,7 @@ CLARIFY = "utter_clarify"  # the "Did you mean ...?" reply when there are candid
 DECLINED = "offer declined"
 FALLBACK = "nlu_fallback"
 OUT_OF_SCOPE = "out_of_scope"
+OTHER_DRUG = "other_drug"
 ESCALATION_ACTION = "action_escalate_infection"
 EMERGENCY_ACTION = "utter_emergency"
 DECLINED_REPLY = "All right. Is there anything else about Imuran I can help with?"
@@ -87,6 +95,7 @@ class FollowUpRules:
     leaning_words: frozenset
     closing_words: frozenset
     drawn_elsewhere: Dict[str, Dict[str, List[str]]]  # section -> from, own_words
+    medicine_relation: "re.Pattern[str]"
 
     @classmethod
     def load(cls, path: Path = FOLLOW_UPS) -> "FollowUpRules":
@@ -117,6 +126,11 @@ class FollowUpRules:
                 str(k): {part: [str(w) for w in v[part]] for part in ("from", "own_words")}
                 for k, v in data["drawn_elsewhere"]["sections"].items()
             },
+            medicine_relation=re.compile(
+                r"\b(?:"
+                + "|".join(re.escape(normal(str(w))) for w in follow["medicine_relation_words"])
+                + r")\b"
+            ),
         )
 
 
@@ -303,6 +317,7 @@ class ConversationContext(BuiltComponent):
 
     def __init__(self, config: Dict[str, Any]) -> None:
         self.rules = FollowUpRules.load(Path(config.get("rules") or FOLLOW_UPS))
+        self.other_drugs = OtherDrugPolicy(CONTENT_DIR / "other_drugs.yml")
         self.question_sections = {normal(q): s for s, q in self.rules.questions.items()}
 
     @classmethod
@@ -372,6 +387,12 @@ class ConversationContext(BuiltComponent):
         if not topic:
             return
         raw = str(message.get(TEXT) or "")
+        if intent == OTHER_DRUG and self._named_for_topic(message, topic):
+            # "what about methotrexate?" after the alternatives answer, "will they bring
+            # the pred down?" after the combination answer: a medicine the sources name
+            # for the topic, not another drug's question.
+            self._answer(message, topic, "medicine the sources name for the topic")
+            return
         ranked = topic in ranked_sections(message)[: self.rules.buttons]
         if leans_on(self.rules, text, raw, ranked):
             self._follow_up(message, intent, topic, ranked, text)
@@ -379,6 +400,24 @@ class ConversationContext(BuiltComponent):
             chosen = chosen_section(message)
             if chosen != topic and drawn_elsewhere(self.rules, text, raw, chosen, topic):
                 self._answer(message, topic, "follow-up drawn elsewhere")
+
+    def _named_for_topic(self, message: Message, topic: str) -> bool:
+        """Every medicine named is this drug or one the sources name for the topic, the
+        topic is among the answer model's best candidates, and the question relates the
+        medicine to this one ("how does that compare", "once the aza starts working"),
+        not asks about the medicine itself ("what's methotrexate like side effects wise",
+        "the pred has me not sleeping")."""
+        entities = message.get(ENTITIES) or []
+        text = normal(str(message.get(TEXT) or ""))
+        relates = self.rules.medicine_relation.search(text) or any(
+            self.other_drugs.is_this_drug(e) for e in entities if e.get("entity") == "drug"
+        )
+        return (
+            bool(relates)
+            and topic in ranked_sections(message)[: self.rules.buttons]
+            and self.other_drugs.named_for_section(entities, topic)
+            and not self.other_drugs.other_drugs(entities, topic, str(message.get(TEXT) or ""))
+        )
 
     def _pressed_option(self, message: Message, text: str, options: List[str]) -> bool:
         """A "Did you mean ...?" button typed as its number, or any section's button

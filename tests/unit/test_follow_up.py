@@ -287,6 +287,7 @@ def test_a_classifier_escalation_answering_the_signs_question_is_kept() -> None:
         ("how long does that last tho, is it forever", "side_effects", "time_to_work"),
         ("Will they become less frequent in due course?", "blood_tests", "how_to_take"),
         ("it stay like this forever or hair come back?", "side_effects", "stopping"),
+        ("and what if he misses the one on friday?", "blood_tests", "missed_dose"),
     ],
 )
 def test_a_follow_up_drawn_to_a_section_by_its_wording_answers_the_topic(
@@ -304,6 +305,7 @@ def test_a_follow_up_drawn_to_a_section_by_its_wording_answers_the_topic(
         ("so can I just stop taking it then?", "side_effects", "stopping"),
         # ...and so does a topic the question is not drawn away from.
         ("And how long until it's fully doing its job?", "what_it_is", "time_to_work"),
+        ("what if I forget that one tablet on friday?", "blood_tests", "missed_dose"),
     ],
 )
 def test_a_question_in_the_sections_own_words_keeps_it(said: str, topic: str, read_as: str) -> None:
@@ -379,6 +381,9 @@ def test_a_placed_message_after_an_escalation_is_left_alone() -> None:
         "ok ok ill call them",
         "Right, I'll ring the clinic straight away. Thank you for being so clear.",
         "no thats it",
+        # Conversation set 10: no "I", a kiss, a dropped g.
+        "ok will ring them now, thanks x",
+        "ok ringin them now",
     ],
 )
 def test_saying_they_will_act_on_the_warning_is_thanked_not_warned_again(said: str) -> None:
@@ -392,3 +397,37 @@ def test_a_new_complaint_after_the_warning_is_not_taken_for_thanks() -> None:
     turns = [turn(None, ["utter_infection_warning", "action_escalate_infection"])]
     out = run(message("ok I'll call them, my throat is killing me now too", turns=turns))
     assert out.get("intent")["name"] == "report_infection_sign"
+
+
+def drug(name: str, start: int) -> Dict[str, Any]:
+    return {"entity": "drug", "value": name, "text": name.lower(), "start": start}
+
+
+@pytest.mark.parametrize(
+    "said, drugs, topic, answered",
+    [
+        # A medicine the sources name for the topic: the topic's answer.
+        ("what about methotrexate then?", [drug("Methotrexate", 11)], "alternatives", True),
+        ("will they bring the pred down later?", [drug("Prednisone", 18)], "combination", True),
+        # About the medicine itself, not how it relates to this one: not covered.
+        (
+            "what's methotrexate like for side effects",
+            [drug("Methotrexate", 7)],
+            "alternatives",
+            False,
+        ),
+        # Another medicine, or a source-named one under another topic: still not covered.
+        ("what about tacro then?", [drug("Tacrolimus", 11)], "alternatives", False),
+        ("what about methotrexate then?", [drug("Methotrexate", 11)], "storage", False),
+    ],
+)
+def test_a_medicine_the_sources_name_for_the_topic_gets_the_topics_answer(
+    said: str, drugs: List[Dict[str, Any]], topic: str, answered: bool
+) -> None:
+    ranked = (("storage", 0.2), (topic, 0.15))
+    msg = message(said, "other_drug", 1.0, ranked, [turn(topic, ["utter_leaflet"])])
+    msg.set("entities", drugs)
+    out = run(msg)
+    assert (section(out) == topic) is answered
+    if not answered:
+        assert out.get("intent")["name"] == "other_drug"
