@@ -26,6 +26,12 @@ MUST_ESCALATE = [
     ("temp 101.5F", "fever"),
     ("I don't have a cough but my throat hurts", "sore_throat"),
     ("my son takes azathioprine and has a fever", "fever"),
+    # "No cap" is "no lie"; "the same tablets as me" ties a relative to the drug.
+    ("no cap been sweating buckets all night", "sweats_or_chills"),
+    (
+        "my daughter's on the same tablets as me, she's been sick twice today",
+        "vomiting_or_diarrhoea",
+    ),
     ("I have diarrhea, is it a side effect?", "vomiting_or_diarrhoea"),
     ("ive had a cough for 4 days now", "cough"),
     ("burning when i pee since yesterday", "urinary"),
@@ -289,6 +295,11 @@ def test_a_time_cue_in_a_clause_that_takes_it_back_does_not_keep_it(text: str) -
 # Everyday wording (sentences written for these tests, not taken from any test set).
 EVERYDAY_EMERGENCIES = [
     ("my kids would honestly be better off without me", "self_harm"),
+    # Conversation set 11 classes, reworded: patois, life insurance, counting tablets out.
+    ("the wee one next door has a pill in her mouth and my box is open", "overdose"),
+    ("some nights mi think mi shoulda swallow di whole box", "self_harm"),
+    ("they'd be better off with the payout than with me around", "self_harm"),
+    ("caught him lining up all his tablets on the bedside table", "overdose"),
     ("I don't see the point of living with this", "self_harm"),
     ("honestly nobody would miss me", "self_harm"),
     ("sometimes I wish I could just go to sleep and never wake up", "self_harm"),
