@@ -41,7 +41,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from clinic.content import CONTENT_DIR
 from components.base import BuiltComponent
-from components.drugs import OtherDrugPolicy
+from components.drugs import DRUG_ENTITY, OtherDrugPolicy
 from components.intent_override import (
     CONTEXT_RULE,
     GUARD_KEY,
@@ -410,7 +410,7 @@ class ConversationContext(BuiltComponent):
         entities = message.get(ENTITIES) or []
         text = normal(str(message.get(TEXT) or ""))
         relates = self.rules.medicine_relation.search(text) or any(
-            self.other_drugs.is_this_drug(e) for e in entities if e.get("entity") == "drug"
+            self.other_drugs.is_this_drug(e) for e in entities if e.get("entity") == DRUG_ENTITY
         )
         return (
             bool(relates)

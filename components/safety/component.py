@@ -169,16 +169,17 @@ class InfectionSignDetector(BuiltComponent):
             return "classifier escalation withdrawn: only thanks"
         if (message.get("safety") or {}).get(CONTEXT_RULE):
             return None
+        text = str(message.get(TEXT) or "").lower().replace("’", "'")
         signs_aside = [s for s in finding.set_aside if s != FEELING_WELL]
         well = FEELING_WELL in finding.set_aside and not self.lexicon.feeling_well_turns.search(
-            str(message.get(TEXT) or "").lower().replace("’", "'")
+            text
         )
         # A cough set aside as too short was set aside for its own time cue ("since
         # this morning"), which must not count again as a complaint now.
         if (
             current == INFECTION_INTENT
             and (set(signs_aside) - {COUGH} or well)
-            and self._complaint_now(message)
+            and self._complaint_now(text)
         ):
             return None
         if current == INFECTION_INTENT and signs_aside:
@@ -187,11 +188,10 @@ class InfectionSignDetector(BuiltComponent):
             return "classifier escalation withdrawn: says all is well"
         return None
 
-    def _complaint_now(self, message: Message) -> bool:
-        """Whether a clause tells of a complaint happening now and takes nothing back
-        ("no fever that I can tell but she's had the runs since last night": the fever
-        is denied, the runs are not)."""
-        text = str(message.get(TEXT) or "").lower().replace("’", "'")
+    def _complaint_now(self, text: str) -> bool:
+        """Whether a clause of the (lower-case) text tells of a complaint happening now and
+        takes nothing back ("no fever that I can tell but she's had the runs since last
+        night": the fever is denied, the runs are not)."""
         return any(
             self.lexicon.current_complaint.search(clause)
             and not self.lexicon.complaint_undone.search(clause)
