@@ -205,7 +205,7 @@ def reading_order(spans: List[Tuple[int, int]]) -> List[Tuple[int, int]]:
 def _scan(lexicon: SafetyLexicon, piece: Piece, facts: MessageFacts, finding: Finding) -> bool:
     """Adds the current signs of one piece to the finding; True when it holds an
     explicit fever reading (with a unit or a decimal, not asked about)."""
-    over = _over(lexicon, piece.doc)
+    over = _over(lexicon, piece.doc) | _defined(lexicon, piece.doc)
     for ent in piece.doc.ents:
         category = _current_category(lexicon, ent, over, facts, finding)
         if category is not None:
@@ -299,6 +299,20 @@ def _over(lexicon: SafetyLexicon, doc: Any) -> Set[int]:
                 e.start_char for e in before if e.sent == last and not has_modifier(e, PRESENT)
             )
     return over
+
+
+def _defined(lexicon: SafetyLexicon, doc: Any) -> Set[int]:
+    """Start offsets of phrases inside a question about where a sign begins ("what
+    counts as a fever?", "how high does a temperature need to be before I call?"): the
+    lexicon's sign_definition_questions. Only the phrases inside the question itself;
+    a reading or a sign elsewhere in the message still counts."""
+    spans = [m.span() for m in lexicon.sign_definition.finditer(doc.text)]
+    return {
+        e.start_char
+        for e in doc.ents
+        if e.label_ not in lexicon.emergency_categories
+        and any(start <= e.start_char and e.end_char <= end for start, end in spans)
+    }
 
 
 def _current_category(

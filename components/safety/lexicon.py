@@ -57,6 +57,7 @@ class SafetyLexicon:
         self.current_complaint = _regex_union(data.get("current_complaint_cues") or [])
         self.complaint_undone = _phrases_pattern(data.get("current_complaint_undone") or [])
         self.question_openers = _lowered(data.get("question_openers", []))
+        self.sign_definition = _regex_union(data.get("sign_definition_questions") or [])
         self.first_person = _lowered(data.get("first_person_words", []))
         self.leading_filler = _lowered(data["leading_filler_words"])
         self.contractions = {

@@ -77,6 +77,21 @@ CALM = [
     "OK y'all been a big help",
     "can she take something for her period pains while she's on this",
     "Mi did have a runny tummy last week but it done now",
+    # Batches 13-15: where a fever begins, asked with "I" or "my" in the question; a
+    # conversion "in the old money"; Scots "nae"; illnesses over in other words; someone
+    # else's illness the writer keeps away from; nuisances, not pains.
+    "what number counts as a fever for me on this stuff?",
+    "how hot does my little one have to get before I ring you lot",
+    "what's the fever cut off please, my thermometer does both",
+    "whats 101 in the old money",
+    "nae temperature, nae spots, aw fine",
+    "had a chesty thing in october, healed up nicely, no issues since",
+    "upset tummy at the weekend but everything is normal now",
+    "the sniffles went away after like a day",
+    "my flatmate has tonsillitis, should I keep my distance",
+    "my brother's got a stomach bug, how do we stop him spreading it to everyone",
+    "the landlord gave me a pain in the head again",
+    "the market collapse has me worried about my pension",
 ]
 
 STILL_SIGNS = [
@@ -134,6 +149,10 @@ STILL_SIGNS = [
     ),
     # "'cause" is "because", not "can it cause".
     ("cause my gums have been bleeding all week when I brush", "other_concerning_symptom"),
+    # "before I call" reaches only the few words before it.
+    ("how hot before I call you? she's burning up and floppy", "fever"),
+    ("what counts as a fever? his is 38.7 and he's shivering", "fever"),
+    ("naw it's no gone, ma throat is still red raw", "sore_throat"),
 ]
 
 
