@@ -123,6 +123,10 @@ def detect(
     finding.readings = [r for r in readings if not r.elsewhere]
     if len(finding.readings) < len(readings):
         finding.set_aside.append(NOT_BODY_TEMPERATURE)
+    over = _over_readings(lexicon, text, finding.readings)
+    if over:
+        finding.readings = [r for r in finding.readings if r not in over]
+        finding.set_aside.append(FEVER)
     finding.durations = read_durations(text, lexicon.reading_rules)
     facts = _message_facts(lexicon, text, finding, earlier)
     explicit_fever = False
@@ -296,8 +300,34 @@ def _over(lexicon: SafetyLexicon, doc: Any) -> Set[int]:
         if before:
             last = before[-1].sent
             over.update(
-                e.start_char for e in before if e.sent == last and not has_modifier(e, PRESENT)
+                e.start_char
+                for e in before
+                if e.sent == last and not _present_before(e, match.start())
             )
+    return over
+
+
+def _present_before(ent: Any, over_start: int) -> bool:
+    """A present cue ("since", "still", "today") applies to the phrase and stands before
+    the words that say it is over: "her throat was sore on Monday but it's gone now and
+    she went back to school today" is over, the "today" is the school's."""
+    return any(
+        mod.category == PRESENT and ent.doc[mod.modifier_span[0]].idx < over_start
+        for mod in ent._.modifiers
+    )
+
+
+def _over_readings(lexicon: SafetyLexicon, text: str, readings: List[Reading]) -> List[Reading]:
+    """Readings that words later in their sentence say are over ("was up to 38.4 on Monday
+    but normal since Tuesday"), unless the message then says it came back."""
+    over = []
+    for reading in readings:
+        for match in lexicon.illness_over.finditer(text, reading.end):
+            if re.search(r"[.?!]", text[reading.end : match.start()]):
+                break
+            if not lexicon.illness_back.search(text, match.end()):
+                over.append(reading)
+            break
     return over
 
 

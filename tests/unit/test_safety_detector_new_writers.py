@@ -92,6 +92,9 @@ CALM = [
     "my brother's got a stomach bug, how do we stop him spreading it to everyone",
     "the landlord gave me a pain in the head again",
     "the market collapse has me worried about my pension",
+    "temp hit 38.4 on friday but normal since saturday",
+    "his cough was bad on tuesday but it's gone now and he went swimming today",
+    "the letter says pyrexia, what does that actually mean",
 ]
 
 STILL_SIGNS = [
@@ -153,6 +156,7 @@ STILL_SIGNS = [
     ("how hot before I call you? she's burning up and floppy", "fever"),
     ("what counts as a fever? his is 38.7 and he's shivering", "fever"),
     ("naw it's no gone, ma throat is still red raw", "sore_throat"),
+    ("38.6 on monday, normal since tuesday but now it's back up to 38.9", "fever"),
 ]
 
 
