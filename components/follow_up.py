@@ -44,6 +44,7 @@ from components.base import BuiltComponent
 from components.drugs import DRUG_ENTITY, OtherDrugPolicy
 from components.intent_override import (
     CONTEXT_RULE,
+    DENIABLE,
     GUARD_KEY,
     RESPONSE_SELECTOR_KEY,
     answer_confidence,
@@ -85,6 +86,7 @@ class FollowUpRules:
     long_words: int
     pointing_back: List[str]
     openings: List[str]
+    strong_openings: List[str]
     yes: frozenset
     no: frozenset
     acting_on_it: "re.Pattern[str]"
@@ -111,6 +113,7 @@ class FollowUpRules:
             long_words=int(follow["long_words"]),
             pointing_back=[str(w) for w in follow["pointing_back"]],
             openings=[str(w) for w in follow["openings"]],
+            strong_openings=[str(w) for w in follow.get("strong_openings") or []],
             yes=frozenset(normal(str(w)) for w in data["replies"]["accept"]),
             no=frozenset(normal(str(w)) for w in data["replies"]["decline"]),
             acting_on_it=re.compile(
@@ -198,7 +201,7 @@ def leans_on(rules: FollowUpRules, text: str, raw: str, topic_ranked: bool) -> b
     """Whether a message reads as a follow-up to the answer just given. Very short ones
     do ("the shingles one?", "cuz im sick of it"); longer ones only as questions: up to
     max_words, one that points back or whose best candidates include the topic; up to
-    long_words, only one that does both."""
+    long_words, only one that does both or opens with a strong opening ("what about")."""
     words = len(text.split())
     if not words or words > rules.long_words:
         return False
@@ -208,6 +211,8 @@ def leans_on(rules: FollowUpRules, text: str, raw: str, topic_ranked: bool) -> b
         return False
     if words <= rules.max_words:
         return topic_ranked or points_back(rules, text)
+    if any(f" {text} ".startswith(f" {opening} ") for opening in rules.strong_openings):
+        return True  # "What about shaking hands at the door? I still fill in at church."
     return topic_ranked and points_back(rules, text)
 
 
@@ -277,12 +282,19 @@ def thank_for_acting(message: Message) -> bool:
     return True
 
 
-def escalate(message: Message, rule: str, classifier_intent: str) -> bool:
+def escalate(message: Message, rule: str, classifier_intent: str, deniable: bool = False) -> bool:
     """Makes the message a report of a sign, with the rule that decided it (it reaches the
-    escalation record as the safety detector's findings do)."""
+    escalation record as the safety detector's findings do). `deniable`: the message
+    itself may still deny it (components/intent_override.py, DENIABLE)."""
     message.set(
         "safety",
-        {"rule": rule, "signs": [], "classifier_intent": classifier_intent, CONTEXT_RULE: True},
+        {
+            "rule": rule,
+            "signs": [],
+            "classifier_intent": classifier_intent,
+            CONTEXT_RULE: True,
+            DENIABLE: deniable,
+        },
         add_to_output=True,
     )
     override_intent(message, "report_infection_sign", 1.0)
@@ -342,7 +354,11 @@ class ConversationContext(BuiltComponent):
                 # The classifier escalated where the conversation is about a sign: the
                 # detector, which reads the message alone, must not withdraw it ("it's
                 # been burning since Tuesday, 99.9 this morning" after the signs list).
-                keep = {"rule": "escalation in a conversation about a sign", CONTEXT_RULE: True}
+                keep = {
+                    "rule": "escalation in a conversation about a sign",
+                    CONTEXT_RULE: True,
+                    DENIABLE: True,
+                }
                 message.set("safety", {**(message.get("safety") or {}), **keep}, add_to_output=True)
         return messages
 
@@ -477,7 +493,7 @@ class ConversationContext(BuiltComponent):
         if not (after_escalation or answers_signs_check):
             return False
         rule = "follow-up to an escalation" if after_escalation else "answer to the signs question"
-        return escalate(message, rule, FALLBACK)
+        return escalate(message, rule, FALLBACK, deniable=True)
 
     def _follow_up(
         self, message: Message, intent: str, topic: str, ranked: bool, text: str

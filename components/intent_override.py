@@ -26,6 +26,12 @@ GUARD_KEY = "answer_guard"
 # where the message alone names no current sign ("no temperature though, does that
 # matter?" right after an escalation). Context never lowers safety.
 CONTEXT_RULE = "from_conversation"
+# Set beside CONTEXT_RULE where the conversation, not the patient, said "a sign" (a
+# statement after the signs list, anything after an escalation): the detector may still
+# withdraw it when the message itself denies the signs and says all is well ("he's fine,
+# no temp or nothing, just asking for the future"). Never set for a "yes" or after an
+# emergency.
+DENIABLE = "deniable"
 
 
 def answer_threshold(message: Message) -> float:

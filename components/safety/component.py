@@ -27,6 +27,7 @@ from rasa.shared.nlu.training_data.message import Message
 from components.base import BuiltComponent
 from components.intent_override import (
     CONTEXT_RULE,
+    DENIABLE,
     answer_confidence,
     answer_threshold,
     override_intent,
@@ -51,6 +52,8 @@ FEELING_WELL = "feeling_well"
 # Where one clause ends and the next begins, for _complaint_now().
 CLAUSE_BREAK = re.compile(r"[.,;:!?\n]+|\bbut\b|\bthough\b|\balthough\b")
 ACKNOWLEDGEMENT = "acknowledgement"  # a whole message that only thanks: "ok thanks, bless"
+JUST_ASKING = "just_asking"  # "just asking for the future"
+YES_WORD = re.compile(r"\b(?:yes|yeah|yep|yup|aye|actually)\b")
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -167,13 +170,36 @@ class InfectionSignDetector(BuiltComponent):
         classifier read."""
         if ACKNOWLEDGEMENT in finding.set_aside:
             return "classifier escalation withdrawn: only thanks"
-        if (message.get("safety") or {}).get(CONTEXT_RULE):
-            return None
         text = str(message.get(TEXT) or "").lower().replace("’", "'")
         signs_aside = [s for s in finding.set_aside if s != FEELING_WELL]
         well = FEELING_WELL in finding.set_aside and not self.lexicon.feeling_well_turns.search(
             text
         )
+        context = message.get("safety") or {}
+        if context.get(CONTEXT_RULE):
+            # The conversation said "a sign"; only the message's own plain denial with
+            # all being well takes it back ("he's fine, no temp or nothing, just asking
+            # for the future"), never a "yes" or a complaint now.
+            denies = (
+                context.get(DENIABLE)
+                and current == INFECTION_INTENT
+                and set(signs_aside) - {JUST_ASKING}
+                and (well or JUST_ASKING in finding.set_aside)
+                and not YES_WORD.search(text)
+                and not self._complaint_now(text)
+            )
+            return (
+                "conversation's escalation withdrawn: the reply denies the signs"
+                if denies
+                else None
+            )
+        # Never after an emergency: the conversation's escalations returned above.
+        if (
+            current == EMERGENCY_INTENT
+            and self.lexicon.double_up.search(text)
+            and not self.lexicon.doses_taken.search(text)
+        ):
+            return "classifier emergency withdrawn: asks about making up a missed dose"
         # A cough set aside as too short was set aside for its own time cue ("since
         # this morning"), which must not count again as a complaint now.
         if (

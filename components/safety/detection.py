@@ -55,6 +55,7 @@ SENTENCE_ENDS = frozenset({".", "?", "!"})
 # Time for reading one message (see detect()); a message people write takes milliseconds.
 BUDGET_S = 0.4
 KEPT_REPEATS = 3
+CALM_NEGATION_REACH = 3  # words between a negation and the calm phrase it denies
 # A unit of up to 40 characters repeated 4+ times; digits are left alone ("100000").
 REPEATED_UNIT = re.compile(r"([\s\S]{1,40}?)\1{3,}")
 NUMBER_LIKE = re.compile(r"[\d.,\s]+")
@@ -358,7 +359,9 @@ def _current_category(
     if category == IGNORE:
         return None
     if category.startswith(CALM):
-        if not modified_by(lexicon, ent, NEGATED):
+        # Only a negation close before it ("not feeling great"): "No fever or anything,
+        # I'm fine" denies the fever, not the being fine.
+        if not modified_by(lexicon, ent, NEGATED, CALM_NEGATION_REACH):
             finding.set_aside.append(category[len(CALM) :])
         return None
     if ent.start_char in over:

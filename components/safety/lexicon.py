@@ -55,6 +55,8 @@ class SafetyLexicon:
         self.relative_not_patient = _regex_union(data.get("relative_not_the_patient") or [])
         self.feeling_well_turns = _regex_union(data.get("feeling_well_turns") or [])
         self.current_complaint = _regex_union(data.get("current_complaint_cues") or [])
+        self.double_up = _regex_union(data.get("double_up_questions") or [])
+        self.doses_taken = _regex_union(data.get("doses_already_taken") or [])
         self.complaint_undone = _phrases_pattern(data.get("current_complaint_undone") or [])
         self.question_openers = _lowered(data.get("question_openers", []))
         self.sign_definition = _regex_union(data.get("sign_definition_questions") or [])

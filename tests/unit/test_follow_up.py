@@ -259,7 +259,7 @@ def test_a_message_not_placed_right_after_an_escalation_escalates_again() -> Non
     assert called_out.get("intent")["name"] == "report_infection_sign"
 
 
-def test_the_safety_detector_never_withdraws_an_escalation_the_conversation_decided() -> None:
+def test_a_denied_sign_alone_does_not_withdraw_an_escalation_the_conversation_decided() -> None:
     """Alone, "no temperature though" names only a denied sign, and the detector withdraws
     a classifier's escalation for that; after an escalation it is about the sign."""
     turns = [turn(None, ["utter_infection_warning", "action_escalate_infection"])]
@@ -431,3 +431,52 @@ def test_a_medicine_the_sources_name_for_the_topic_gets_the_topics_answer(
     assert (section(out) == topic) is answered
     if not answered:
         assert out.get("intent")["name"] == "other_drug"
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "she's fine atm, no temp or nothing, just asking for the future",
+        "No fever or anything, I'm fine, just being careful",
+    ],
+)
+def test_a_plain_denial_with_all_well_takes_back_the_conversations_escalation(said: str) -> None:
+    """After "Do you have any of these signs now?" a statement escalates; one that denies
+    the signs and says all is well is taken back by the detector."""
+    turns = [turn("infection_warning_signs", ["utter_leaflet"])]
+    msg = run(message(said, turns=turns))
+    assert msg.get("intent")["name"] == "report_infection_sign"  # the conversation's call
+    InfectionSignDetector({"lexicon": None}).process([msg])
+    assert msg.get("intent")["name"] != "report_infection_sign"
+    assert msg.get("safety")["rule"].startswith("conversation's escalation withdrawn")
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "yes he's fine in himself but no temp, just asking",
+        "no fever, she's fine, just the cough since monday",
+    ],
+)
+def test_a_yes_or_a_complaint_now_keeps_the_conversations_escalation(said: str) -> None:
+    turns = [turn("infection_warning_signs", ["utter_leaflet"])]
+    msg = run(message(said, turns=turns))
+    InfectionSignDetector({"lexicon": None}).process([msg])
+    assert msg.get("intent")["name"] == "report_infection_sign"
+
+
+def test_an_emergency_reply_is_never_taken_back_by_a_double_up_question() -> None:
+    turns = [turn(None, ["utter_emergency"])]
+    msg = run(message("should I give her two glasses of water tonight", turns=turns))
+    InfectionSignDetector({"lexicon": None}).process([msg])
+    assert msg.get("intent")["name"] == "emergency"
+
+
+def test_a_strong_opening_makes_a_longer_question_a_follow_up() -> None:
+    said = (
+        "What about shaking hands at the door after services? I still help out at a small "
+        "church now and then."
+    )
+    turns = [turn("infection_prevention", ["utter_leaflet"])]
+    msg = run(message(said, ranked=(("time_to_work", 0.1),), turns=turns))
+    assert msg.get("follow_up")["section"] == "infection_prevention"

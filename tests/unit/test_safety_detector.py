@@ -498,3 +498,47 @@ def test_overdoses_in_everyday_words_are_emergencies(text):
 
 def test_a_child_eating_named_food_is_not_an_overdose():
     assert detect("my son loves eating them grapes lol").intent is None
+
+
+def _classified(text: str, intent: str, confidence: float = 0.95) -> Message:
+    message = Message(data={"text": text})
+    message.set("intent", {"name": intent, "confidence": confidence}, add_to_output=True)
+    message.set(
+        "intent_ranking",
+        [{"name": intent, "confidence": confidence}, {"name": "leaflet", "confidence": 0.05}],
+    )
+    return message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "so can't I just give him 2 tomorrow to catch up",
+        "I forgot it yesterday. Should I take two today to make up?",
+    ],
+)
+def test_a_question_about_making_up_a_missed_dose_is_not_an_emergency(text):
+    message = _classified(text, "emergency")
+    InfectionSignDetector({"lexicon": None}).process([message])
+    assert message.get("intent")["name"] != "emergency"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "he already took 3 this morning, can I give him two tonight",
+        "she swallowed some of mine, should I give her two spoons of milk tonight",
+    ],
+)
+def test_doses_already_taken_keep_the_classifiers_emergency(text):
+    message = _classified(text, "emergency")
+    InfectionSignDetector({"lexicon": None}).process([message])
+    assert message.get("intent")["name"] == "emergency"
+
+
+@pytest.mark.parametrize("text", ["I don't feel great", "i'm not fine at all", "not feeling good"])
+def test_a_denied_wellness_is_not_all_well(text):
+    assert "feeling_well" not in detect(text).set_aside
+    message = _classified(text, "report_infection_sign")
+    InfectionSignDetector({"lexicon": None}).process([message])
+    assert message.get("intent")["name"] == "report_infection_sign"
