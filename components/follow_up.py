@@ -98,6 +98,7 @@ class FollowUpRules:
     closing_words: frozenset
     drawn_elsewhere: Dict[str, Dict[str, List[str]]]  # section -> from, own_words
     medicine_relation: "re.Pattern[str]"
+    asks_to_wait: "re.Pattern[str]"
 
     @classmethod
     def load(cls, path: Path = FOLLOW_UPS) -> "FollowUpRules":
@@ -129,6 +130,7 @@ class FollowUpRules:
                 str(k): {part: [str(w) for w in v[part]] for part in ("from", "own_words")}
                 for k, v in data["drawn_elsewhere"]["sections"].items()
             },
+            asks_to_wait=re.compile(str(data.get("asks_to_wait") or r"(?!x)x")),
             medicine_relation=re.compile(
                 r"\b(?:"
                 + "|".join(re.escape(normal(str(w))) for w in follow["medicine_relation_words"])
@@ -395,6 +397,11 @@ class ConversationContext(BuiltComponent):
         answered = section_of(latest) if ANSWER in actions else None
         offer = self.rules.offers.get(answered or "")
         if offer and self._answered_offer(message, text, intent, offer):
+            return
+        if ESCALATION_ACTION in actions and self.rules.asks_to_wait.search(text):
+            # "can I just wait until Friday?": the warning again (call now), not the
+            # nurse's hours or a leaflet answer.
+            escalate(message, "asks to wait after an escalation", intent)
             return
         unplaced = intent == FALLBACK or intent == OUT_OF_SCOPE and not message.get(GUARD_KEY)
         if unplaced and self._still_about_a_sign(message, text, actions, offer):

@@ -251,7 +251,7 @@ def test_the_brief_holds_the_last_two_turns_of_this_session_only() -> None:
 
 def test_a_message_not_placed_right_after_an_escalation_escalates_again() -> None:
     turns = [turn(None, ["utter_infection_warning", "action_escalate_infection"])]
-    out = run(message("do I need to ring someone now or can it wait till Monday?", turns=turns))
+    out = run(message("and my husband says I look pale, is that part of it?", turns=turns))
     assert out.get("intent")["name"] == "report_infection_sign"
     assert out.get("safety")["rule"] == "follow-up to an escalation"
     said = "Can I not just wait until the surgery is open on Monday?"
@@ -480,3 +480,17 @@ def test_a_strong_opening_makes_a_longer_question_a_follow_up() -> None:
     turns = [turn("infection_prevention", ["utter_leaflet"])]
     msg = run(message(said, ranked=(("time_to_work", 0.1),), turns=turns))
     assert msg.get("follow_up")["section"] == "infection_prevention"
+
+
+@pytest.mark.parametrize(
+    "said, intent",
+    [
+        ("Can I just wait until my GP appointment on Friday? it's only 2 days", "request_human"),
+        ("Should I go to emergency department or call rheumatology first?", "leaflet"),
+    ],
+)
+def test_asking_to_wait_after_an_escalation_gets_the_warning_again(said: str, intent: str) -> None:
+    turns = [turn(None, ["utter_infection_warning", "action_escalate_infection"])]
+    msg = run(message(said, intent, 0.8, turns=turns))
+    assert msg.get("intent")["name"] == "report_infection_sign"
+    assert msg.get("safety")["rule"] == "asks to wait after an escalation"
