@@ -231,7 +231,7 @@ class AnswerConfidenceGuard(BuiltComponent):
         if (
             unsure
             and confidence >= self.answer_threshold
-            and self.other_drugs.named_for_section(entities, section)
+            and self.other_drugs.named_for_section(entities, section, message.get(TEXT) or "")
         ):
             self._set_intent(message, self.retrieval_intent, confidence, "named by the sources")
             return True

@@ -215,6 +215,31 @@ class OtherDrugPolicy:
             str(section): [str(n) for n in names]
             for section, names in (data.get("named_by_sources") or {}).items()
         }
+        self.needs_relation = frozenset(str(s) for s in data.get("needs_relation") or [])
+        words = sorted((str(w).lower() for w in data.get("relation_words") or []), key=len)
+        self.relation = re.compile(
+            r"\b(?:" + "|".join(re.escape(w) for w in reversed(words)) + r")\b"
+            if words
+            else r"(?!x)x"
+        )
+
+    def relates(self, entities: List[Dict[str, Any]], text: str) -> bool:
+        """The question relates a medicine to this drug: names azathioprine too, or says a
+        relation word ("with", "instead of", "what about")."""
+        named_this = any(
+            self._allowed(e, self.this_drug) for e in entities if e.get("entity") == DRUG_ENTITY
+        )
+        return named_this or bool(self.relation.search(text.lower().replace("’", "'")))
+
+    def _section_drugs(
+        self, entities: List[Dict[str, Any]], section: Optional[str], text: Optional[str]
+    ) -> List[str]:
+        """The medicines the sources name for the section, where this question may use
+        them (content/other_drugs.yml, needs_relation)."""
+        named = self.by_section.get(section or "", [])
+        if text is not None and section in self.needs_relation:
+            return named if self.relates(entities, text) else []
+        return named
 
     def other_drugs(
         self, entities: List[Dict[str, Any]], section: Optional[str], text: str = ""
@@ -227,7 +252,7 @@ class OtherDrugPolicy:
         one): another medicine named there counts; one named only before it counts when
         azathioprine is not named at all ("I started Humira. How long does it take?").
         """
-        allowed = self.this_drug + self.by_section.get(section or "", [])
+        allowed = self.this_drug + self._section_drugs(entities, section, text or None)
         drugs = [e for e in entities if e.get("entity") == DRUG_ENTITY]
         if text and any(self._allowed(e, self.this_drug) for e in drugs):
             start = asking_sentence_start(text)
@@ -236,19 +261,17 @@ class OtherDrugPolicy:
             str(e.get("text") or e.get("value")) for e in drugs if not self._allowed(e, allowed)
         ]
 
-    def named_for_section(self, entities: List[Dict[str, Any]], section: Optional[str]) -> bool:
+    def named_for_section(
+        self, entities: List[Dict[str, Any]], section: Optional[str], text: Optional[str] = None
+    ) -> bool:
         """A medicine the sources name for this section is named ("is methotrexate an
         alternative?"); azathioprine alone is not one ("is coffee ok with azathioprine")."""
-        named = self.by_section.get(section or "", [])
+        named = self._section_drugs(entities, section, text)
         return any(
             self._allowed(e, named) and not self._allowed(e, self.this_drug)
             for e in entities
             if e.get("entity") == DRUG_ENTITY
         )
-
-    def is_this_drug(self, entity: Dict[str, Any]) -> bool:
-        """The entity names azathioprine itself."""
-        return self._allowed(entity, self.this_drug)
 
     @staticmethod
     def _allowed(entity: Dict[str, Any], patterns: List[str]) -> bool:

@@ -41,7 +41,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from clinic.content import CONTENT_DIR
 from components.base import BuiltComponent
-from components.drugs import DRUG_ENTITY, OtherDrugPolicy
+from components.drugs import OtherDrugPolicy
 from components.intent_override import (
     CONTEXT_RULE,
     DENIABLE,
@@ -97,7 +97,6 @@ class FollowUpRules:
     leaning_words: frozenset
     closing_words: frozenset
     drawn_elsewhere: Dict[str, Dict[str, List[str]]]  # section -> from, own_words
-    medicine_relation: "re.Pattern[str]"
     asks_to_wait: "re.Pattern[str]"
 
     @classmethod
@@ -131,11 +130,6 @@ class FollowUpRules:
                 for k, v in data["drawn_elsewhere"]["sections"].items()
             },
             asks_to_wait=re.compile(str(data.get("asks_to_wait") or r"(?!x)x")),
-            medicine_relation=re.compile(
-                r"\b(?:"
-                + "|".join(re.escape(normal(str(w))) for w in follow["medicine_relation_words"])
-                + r")\b"
-            ),
         )
 
 
@@ -432,11 +426,8 @@ class ConversationContext(BuiltComponent):
         "the pred has me not sleeping")."""
         entities = message.get(ENTITIES) or []
         text = normal(str(message.get(TEXT) or ""))
-        relates = self.rules.medicine_relation.search(text) or any(
-            self.other_drugs.is_this_drug(e) for e in entities if e.get("entity") == DRUG_ENTITY
-        )
         return (
-            bool(relates)
+            self.other_drugs.relates(entities, text)
             and topic in ranked_sections(message)[: self.rules.buttons]
             and self.other_drugs.named_for_section(entities, topic)
             and not self.other_drugs.other_drugs(entities, topic, str(message.get(TEXT) or ""))

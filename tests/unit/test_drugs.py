@@ -133,3 +133,32 @@ def test_misspelled_drug_names_are_recognised(
     table: DrugTable, text: str, names: List[str]
 ) -> None:
     assert [m.name for m in table.find(text)] == names
+
+
+@pytest.mark.parametrize(
+    "text, value, written, section, named",
+    [
+        ("can I take it with prednisone?", "Prednisone", "prednisone", "combination", []),
+        ("is methotrexate an alternative?", "Methotrexate", "methotrexate", "alternatives", []),
+        (
+            "does prednisolone give you moon face?",
+            "Prednisolone",
+            "prednisolone",
+            "combination",
+            ["prednisolone"],
+        ),
+        ("does humira hurt when you inject it", "Adalimumab", "humira", "alternatives", ["humira"]),
+        (
+            "shingles vaccine, can I have it?",
+            "Herpes Zoster Vaccine",
+            "shingles vaccine",
+            "vaccinations",
+            [],
+        ),
+    ],
+)
+def test_a_medicine_the_sources_name_keeps_its_section_only_when_related_to_this_one(
+    text: str, value: str, written: str, section: str, named: List[str]
+) -> None:
+    policy = OtherDrugPolicy(CONTENT_DIR / "other_drugs.yml")
+    assert policy.other_drugs([drug(value, written)], section, text) == named
