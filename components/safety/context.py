@@ -70,6 +70,12 @@ def modified_by(
         gap = ent.start - end if before else start - ent.end
         if before and lexicon.subject_switch.search(ent.doc[end : ent.start].text):
             continue
+        if (
+            category == FAMILY
+            and before
+            and lexicon.reported_own_sign.search(ent.doc[end : ent.end].text.lower())
+        ):
+            continue  # "my flatmate has said me that my eyes have become yellow"
         if reach is None or gap <= reach:
             return True
     return False

@@ -66,6 +66,7 @@ class SafetyLexicon:
             str(k).lower(): str(v) for k, v in (data.get("contractions") or {}).items()
         }
         self.subject_switch = _phrases_pattern(data.get("subject_switch_phrases") or [])
+        self.reported_own_sign = re.compile(str(data.get("reported_own_sign") or r"(?!x)x"))
         self.reply_opening = _reply_opening(
             data.get("reply_openers") or [], data.get("reply_followers") or []
         )

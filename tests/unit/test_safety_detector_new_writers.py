@@ -14,6 +14,9 @@ import pytest
 from components.safety import detect
 
 EMERGENCIES = [
+    # Batch 13: tired of living, a weight for the family, all the tablets together tonight.
+    ("my father says he is tired of living and only a burden for us", "self_harm"),
+    ("he says tonight he is going to take all his pills together and sleep forever", "self_harm"),
     ("i've started cutting myself again, the marks are on my thighs", "self_harm"),
     ("he's been cutting his arms, I found the plasters", "self_harm"),
     ("I have no desire to carry on any more", "self_harm"),
@@ -92,6 +95,8 @@ CALM = [
     "my brother's got a stomach bug, how do we stop him spreading it to everyone",
     "the landlord gave me a pain in the head again",
     "the market collapse has me worried about my pension",
+    "can I take all three tablets together in the morning?",
+    "my mum says she has a stomach bug, I'm on imuran, can I still visit her",
     "temp hit 38.4 on friday but normal since saturday",
     "his cough was bad on tuesday but it's gone now and he went swimming today",
     "the letter says pyrexia, what does that actually mean",
@@ -157,6 +162,10 @@ STILL_SIGNS = [
     ("what counts as a fever? his is 38.7 and he's shivering", "fever"),
     ("naw it's no gone, ma throat is still red raw", "sore_throat"),
     ("38.6 on monday, normal since tuesday but now it's back up to 38.9", "fever"),
+    # Someone else telling of the user's own sign; a negated healing.
+    ("my sister has told me that my eyes look yellow since yesterday", "other_concerning_symptom"),
+    ("my grandson says there are white spots on my tongue", "mouth_white_patches"),
+    ("the graze still hasn't closed up and now there's pus in it", "wound_not_healing"),
 ]
 
 
