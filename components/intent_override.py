@@ -32,6 +32,9 @@ CONTEXT_RULE = "from_conversation"
 # no temp or nothing, just asking for the future"). Never set for a "yes" or after an
 # emergency.
 DENIABLE = "deniable"
+# The follow_up rule of such a message: answered like thanks, in words that fit ("Good to
+# hear...", components/leaflet_nlg.py), not "Sorry, I'm not sure what you mean".
+SIGNS_DENIED = "signs denied"
 
 
 def answer_threshold(message: Message) -> float:

@@ -43,8 +43,10 @@ from components.follow_up import (
     did_you_mean,
     with_offer,
 )
+from components.intent_override import SIGNS_DENIED
 
 logger = logging.getLogger(__name__)
+SIGNS_DENIED_REPLY = "Good to hear. {} Is there anything else about Imuran I can help with?"
 
 DEFAULT_ANSWERS = CONTENT_DIR / "leaflet_answers.yml"
 PREFIX = "utter_leaflet/"
@@ -192,6 +194,10 @@ class LeafletAnswerGenerator(TemplatedNaturalLanguageGenerator):
         parse = tracker.latest_message.parse_data if tracker.latest_message else {}
         if utter_action == CLARIFY:
             return did_you_mean(self.follow_ups, dict(parse), message, str(values["safety_line"]))
-        if utter_action == WELCOME and (parse.get("follow_up") or {}).get("rule") == DECLINED:
+        rule = (parse.get("follow_up") or {}).get("rule")
+        if utter_action == WELCOME and rule == DECLINED:
             return {**message, "text": DECLINED_REPLY}  # "no thanks" to an offer
+        if utter_action == WELCOME and rule == SIGNS_DENIED:
+            # "she's fine, no temp, just asking for the future" after the signs list
+            return {**message, "text": SIGNS_DENIED_REPLY.format(values["safety_line"])}
         return message

@@ -28,6 +28,7 @@ from components.base import BuiltComponent
 from components.intent_override import (
     CONTEXT_RULE,
     DENIABLE,
+    SIGNS_DENIED,
     answer_confidence,
     answer_threshold,
     override_intent,
@@ -52,6 +53,7 @@ FEELING_WELL = "feeling_well"
 # Where one clause ends and the next begins, for _complaint_now().
 CLAUSE_BREAK = re.compile(r"[.,;:!?\n]+|\bbut\b|\bthough\b|\balthough\b")
 ACKNOWLEDGEMENT = "acknowledgement"  # a whole message that only thanks: "ok thanks, bless"
+DENIED_RULE = "conversation's escalation withdrawn: the reply denies the signs"
 JUST_ASKING = "just_asking"  # "just asking for the future"
 YES_WORD = re.compile(r"\b(?:yes|yeah|yep|yup|aye|actually)\b")
 
@@ -99,6 +101,11 @@ class InfectionSignDetector(BuiltComponent):
         take the next intent instead. A leaflet answer still has to pass the answer
         guard's threshold."""
         intent = _next_intent(message)
+        if rule == DENIED_RULE:
+            # "she's fine, no temp or nothing, just asking for the future" after the signs
+            # list: answered like thanks, in words that fit (components/leaflet_nlg.py).
+            message.set("follow_up", {"rule": SIGNS_DENIED}, add_to_output=True)
+            intent = {INTENT_NAME_KEY: "thanks", PREDICTED_CONFIDENCE_KEY: 1.0}
         name = intent.get(INTENT_NAME_KEY)
         if name == "leaflet" and (answer_confidence(message, "leaflet") or 0.0) < (
             answer_threshold(message)
@@ -188,11 +195,7 @@ class InfectionSignDetector(BuiltComponent):
                 and not YES_WORD.search(text)
                 and not self._complaint_now(text)
             )
-            return (
-                "conversation's escalation withdrawn: the reply denies the signs"
-                if denies
-                else None
-            )
+            return DENIED_RULE if denies else None
         # Never after an emergency: the conversation's escalations returned above.
         if (
             current == EMERGENCY_INTENT

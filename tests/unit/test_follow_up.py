@@ -447,8 +447,9 @@ def test_a_plain_denial_with_all_well_takes_back_the_conversations_escalation(sa
     msg = run(message(said, turns=turns))
     assert msg.get("intent")["name"] == "report_infection_sign"  # the conversation's call
     InfectionSignDetector({"lexicon": None}).process([msg])
-    assert msg.get("intent")["name"] != "report_infection_sign"
+    assert msg.get("intent")["name"] == "thanks"
     assert msg.get("safety")["rule"].startswith("conversation's escalation withdrawn")
+    assert msg.get("follow_up")["rule"] == "signs denied"
 
 
 @pytest.mark.parametrize(

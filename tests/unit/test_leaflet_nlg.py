@@ -169,3 +169,20 @@ async def test_the_other_drug_reply_names_the_medicine_as_written(answers: Path)
     tracker = DialogueStateTracker.from_events("nlg-drug", [asked])
     reply = await generator(answers).generate("utter_other_drug", tracker, "rest")
     assert reply is not None and "Nurofen and co-codamol" in str(reply["text"])
+
+
+@pytest.mark.asyncio
+async def test_no_sign_now_after_the_signs_list_is_thanked_with_the_safety_line(
+    answers: Path,
+) -> None:
+    from rasa.shared.core.events import UserUttered
+
+    said = UserUttered(
+        "she is fine atm, no temp or nothing, just asking for the future",
+        intent={"name": "thanks", "confidence": 1.0},
+        parse_data={"follow_up": {"rule": "signs denied"}},
+    )
+    tracker = DialogueStateTracker.from_events("nlg-denied", [said])
+    reply = await generator(answers).generate("utter_you_are_welcome", tracker, "rest")
+    assert reply is not None and str(reply["text"]).startswith("Good to hear.")
+    assert "38 °C" in str(reply["text"])
