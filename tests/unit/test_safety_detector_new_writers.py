@@ -96,6 +96,11 @@ CALM = [
     "the landlord gave me a pain in the head again",
     "the market collapse has me worried about my pension",
     "can I take all three tablets together in the morning?",
+    "how do I stay well at work, there's always people sneezing on the bus",
+    "is the flu jab going to give me the flu?",
+    "does she need the measles one before school?",
+    "I read that some people get an upset stomach at first, does food help?",
+    "does he take it before breakfast or after, he has it on an empty stomach before running to school",
     "my mum says she has a stomach bug, I'm on imuran, can I still visit her",
     "temp hit 38.4 on friday but normal since saturday",
     "his cough was bad on tuesday but it's gone now and he went swimming today",
@@ -166,6 +171,8 @@ STILL_SIGNS = [
     ("my sister has told me that my eyes look yellow since yesterday", "other_concerning_symptom"),
     ("my grandson says there are white spots on my tongue", "mouth_white_patches"),
     ("the graze still hasn't closed up and now there's pus in it", "wound_not_healing"),
+    ("some people get chills from it but I've got real shivers and a temp of 38.6", "fever"),
+    ("his tummy keeps running, six times today", "vomiting_or_diarrhoea"),
 ]
 
 
