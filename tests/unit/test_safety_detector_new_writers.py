@@ -100,7 +100,7 @@ CALM = [
     "is the flu jab going to give me the flu?",
     "does she need the measles one before school?",
     "I read that some people get an upset stomach at first, does food help?",
-    "does he take it before breakfast or after, he has it on an empty stomach before running to school",
+    "before breakfast or after? he has it on an empty stomach before running to school",
     "my mum says she has a stomach bug, I'm on imuran, can I still visit her",
     "temp hit 38.4 on friday but normal since saturday",
     "his cough was bad on tuesday but it's gone now and he went swimming today",
