@@ -488,6 +488,7 @@ def test_a_strong_opening_makes_a_longer_question_a_follow_up() -> None:
     [
         ("Can I just wait until my GP appointment on Friday? it's only 2 days", "request_human"),
         ("Should I go to emergency department or call rheumatology first?", "leaflet"),
+        ("i got clinicals til 3, cant it wait til after", "out_of_scope"),
     ],
 )
 def test_asking_to_wait_after_an_escalation_gets_the_warning_again(said: str, intent: str) -> None:
