@@ -96,7 +96,7 @@ class FollowUpRules:
     inverted_question: "re.Pattern[str]"
     leaning_words: frozenset
     closing_words: frozenset
-    drawn_elsewhere: Dict[str, Dict[str, List[str]]]  # section -> from, own_words
+    drawn_elsewhere: Dict[str, Dict[str, List[str]]]  # section -> from, own_words, always_from
     asks_to_wait: "re.Pattern[str]"
 
     @classmethod
@@ -126,7 +126,10 @@ class FollowUpRules:
             leaning_words=frozenset(str(w) for w in data["drawn_elsewhere"]["leaning_words"]),
             closing_words=frozenset(normal(str(w)) for w in follow["closing_words"]),
             drawn_elsewhere={
-                str(k): {part: [str(w) for w in v[part]] for part in ("from", "own_words")}
+                str(k): {
+                    part: [str(w) for w in v.get(part) or []]
+                    for part in ("from", "own_words", "always_from")
+                }
                 for k, v in data["drawn_elsewhere"]["sections"].items()
             },
             asks_to_wait=re.compile(str(data.get("asks_to_wait") or r"(?!x)x")),
@@ -182,7 +185,7 @@ def drawn_elsewhere(rules: FollowUpRules, text: str, raw: str, chosen: str, topi
         return False
     if len(words) > rules.max_words or not asks(rules, text, raw):
         return False
-    own_words = drawn["own_words"]
+    own_words = [] if topic in drawn.get("always_from", []) else drawn["own_words"]
     padded = f" {text} "
     leaning = any(w in rules.leaning_words for w in words) or points_back(rules, text)
     return leaning and not any(f" {w} " in padded for w in own_words)
@@ -239,6 +242,19 @@ def ranked_sections(message: Message) -> List[str]:
     """The answer model's sections, best first."""
     keys = [key for key, _ in answer_ranking(message.get(RESPONSE_SELECTOR_KEY))]
     return [k.split("/", 1)[1] for k in keys if "/" in k]
+
+
+def current_topic(turns: List[Dict[str, Any]]) -> Optional[str]:
+    """The section answered last, unless a warning or the emergency reply came after it:
+    after "call your doctor now", "Ok noted, I will call them. Thanks" is not about the
+    storage answer of three turns before."""
+    for turn in turns:
+        actions = turn.get("actions") or []
+        if ESCALATION_ACTION in actions or EMERGENCY_ACTION in actions:
+            return None
+        if ANSWER in actions:
+            return section_of(turn)
+    return None
 
 
 def section_of(turn: Dict[str, Any]) -> Optional[str]:
@@ -400,7 +416,7 @@ class ConversationContext(BuiltComponent):
         unplaced = intent == FALLBACK or intent == OUT_OF_SCOPE and not message.get(GUARD_KEY)
         if unplaced and self._still_about_a_sign(message, text, actions, offer):
             return
-        topic = next((section_of(t) for t in turns if ANSWER in (t.get("actions") or [])), None)
+        topic = current_topic(turns)
         if not topic:
             return
         raw = str(message.get(TEXT) or "")

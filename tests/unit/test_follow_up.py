@@ -496,3 +496,35 @@ def test_asking_to_wait_after_an_escalation_gets_the_warning_again(said: str, in
     msg = run(message(said, intent, 0.8, turns=turns))
     assert msg.get("intent")["name"] == "report_infection_sign"
     assert msg.get("safety")["rule"] == "asks to wait after an escalation"
+
+
+def test_after_a_warning_the_earlier_answer_is_no_longer_the_topic() -> None:
+    turns = [
+        turn(None, ["utter_infection_warning", "action_escalate_infection"]),
+        turn("storage", ["utter_leaflet"]),
+    ]
+    msg = run(message("and what about the ones in the drawer?", turns=turns))
+    assert msg.get("follow_up") is None or msg.get("follow_up").get("section") != "storage"
+
+
+@pytest.mark.parametrize(
+    "said", ["so should I be taking it with breakfast instead?", "with food then?"]
+)
+def test_food_questions_after_the_nausea_answer_stay_on_nausea(said: str) -> None:
+    msg = message(
+        said, "leaflet", 0.99, (("how_to_take", 0.95),), [turn("nausea", ["utter_leaflet"])]
+    )
+    assert section(run(msg)) == "nausea"
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "right enough. a'll phone them the noo. cheers son",
+        "aye ok hen, a'll get on tae the surgery",
+    ],
+)
+def test_acting_on_a_warning_in_scots_is_thanked(said: str) -> None:
+    turns = [turn(None, ["utter_infection_warning", "action_escalate_infection"])]
+    msg = run(message(said, "report_infection_sign", 0.9, turns=turns))
+    assert msg.get("intent")["name"] == "thanks"
