@@ -148,11 +148,17 @@ def normal(text: str) -> str:
     return " ".join(WORDS.findall(text.lower().replace("’", "'")))
 
 
+def opens_with(text: str, openings: List[str]) -> bool:
+    """The (normal) text starts with one of the openings as whole words ("and for ...")."""
+    padded = f" {text} "
+    return any(padded.startswith(f" {opening} ") for opening in openings)
+
+
 def points_back(rules: FollowUpRules, text: str) -> bool:
     """A word that leans on what was just said, or an opening such as "and for"."""
     padded = f" {text} "
-    return any(f" {cue} " in padded for cue in rules.pointing_back) or any(
-        padded.startswith(f" {opening} ") for opening in rules.openings
+    return any(f" {cue} " in padded for cue in rules.pointing_back) or opens_with(
+        text, rules.openings
     )
 
 
@@ -160,8 +166,7 @@ def asks(rules: FollowUpRules, text: str, raw: str) -> bool:
     """A question in any form: a "?", a follow-up opening ("and for kids"), a question
     word first (after "ok", "and"...), or a question's word order anywhere ("she says can
     she have 2 tomorrow")."""
-    padded = f" {text} "
-    if any(padded.startswith(f" {opening} ") for opening in rules.openings):
+    if opens_with(text, rules.openings):
         return True
     words = text.split()
     while words and words[0] in rules.question_lead_ins:
@@ -185,7 +190,7 @@ def drawn_elsewhere(rules: FollowUpRules, text: str, raw: str, chosen: str, topi
         return False
     if len(words) > rules.max_words or not asks(rules, text, raw):
         return False
-    own_words = [] if topic in drawn.get("always_from", []) else drawn["own_words"]
+    own_words = [] if topic in drawn["always_from"] else drawn["own_words"]
     padded = f" {text} "
     leaning = any(w in rules.leaning_words for w in words) or points_back(rules, text)
     return leaning and not any(f" {w} " in padded for w in own_words)
@@ -210,7 +215,7 @@ def leans_on(rules: FollowUpRules, text: str, raw: str, topic_ranked: bool) -> b
         return False
     if words <= rules.max_words:
         return topic_ranked or points_back(rules, text)
-    if any(f" {text} ".startswith(f" {opening} ") for opening in rules.strong_openings):
+    if opens_with(text, rules.strong_openings):
         return True  # "What about shaking hands at the door? I still fill in at church."
     return topic_ranked and points_back(rules, text)
 

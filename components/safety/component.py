@@ -100,12 +100,13 @@ class InfectionSignDetector(BuiltComponent):
         asked about, in the past or someone else's, or the message says all is well:
         take the next intent instead. A leaflet answer still has to pass the answer
         guard's threshold."""
-        intent = _next_intent(message)
         if rule == DENIED_RULE:
             # "she's fine, no temp or nothing, just asking for the future" after the signs
             # list: answered like thanks, in words that fit (components/leaflet_nlg.py).
             message.set("follow_up", {"rule": SIGNS_DENIED}, add_to_output=True)
-            intent = {INTENT_NAME_KEY: "thanks", PREDICTED_CONFIDENCE_KEY: 1.0}
+            intent: Dict[str, Any] = {INTENT_NAME_KEY: "thanks", PREDICTED_CONFIDENCE_KEY: 1.0}
+        else:
+            intent = _next_intent(message)
         name = intent.get(INTENT_NAME_KEY)
         if name == "leaflet" and (answer_confidence(message, "leaflet") or 0.0) < (
             answer_threshold(message)

@@ -73,7 +73,7 @@ def modified_by(
         if (
             category == FAMILY
             and before
-            and lexicon.reported_own_sign.search(ent.doc[end : ent.end].text.lower())
+            and lexicon.reported_own_sign.search(ent.doc[end : ent.end].text)
         ):
             continue  # "my flatmate has said me that my eyes have become yellow"
         if reach is None or gap <= reach:

@@ -52,6 +52,7 @@ NOT_BODY_TEMPERATURE = "not_body_temperature"
 # The most tokens analysed at once (see pieces()); more than nearly every message has.
 PIECE_TOKENS = 200
 SENTENCE_ENDS = frozenset({".", "?", "!"})
+SENTENCE_BREAK = re.compile(r"[.?!]")
 # Time for reading one message (see detect()); a message people write takes milliseconds.
 BUDGET_S = 0.4
 KEPT_REPEATS = 3
@@ -323,12 +324,13 @@ def _over_readings(lexicon: SafetyLexicon, text: str, readings: List[Reading]) -
     but normal since Tuesday"), unless the message then says it came back."""
     over = []
     for reading in readings:
-        for match in lexicon.illness_over.finditer(text, reading.end):
-            if re.search(r"[.?!]", text[reading.end : match.start()]):
-                break
-            if not lexicon.illness_back.search(text, match.end()):
-                over.append(reading)
-            break
+        match = lexicon.illness_over.search(text, reading.end)
+        if (
+            match
+            and not SENTENCE_BREAK.search(text, reading.end, match.start())
+            and not lexicon.illness_back.search(text, match.end())
+        ):
+            over.append(reading)
     return over
 
 
