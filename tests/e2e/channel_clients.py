@@ -87,9 +87,15 @@ def send_slack(servers: Servers, fakes: Fakes, user: str, text: str) -> List[str
     tracker = wait_turn_done(servers, user, text)
     # Replies are posted after the turn is stored (channels/turn.py relayed_turn); the
     # held reply of a paused conversation is not a stored bot event.
+    # Rasa's Slack output posts each blank-line-separated part of a reply on its own
+    # (rasa/core/channels/slack.py send_text_message), so count parts, not bot events.
     events = tracker["events"]
     last_user = max(i for i, e in enumerate(events) if e["event"] == "user")
-    replies = sum(e["event"] == "bot" for e in events[last_user:])
+    replies = sum(
+        len(str(e.get("text") or "").strip().split("\n\n"))
+        for e in events[last_user:]
+        if e["event"] == "bot"
+    )
     expected = before + (replies or 1 if tracker.get("paused") else replies)
     fakes.slack.wait_for(  # a predicate, not slack_posts: the recorder's lock is held
         lambda r: r.path.endswith("chat.postMessage") and r.body.get("channel") == f"D{user}",
