@@ -100,6 +100,7 @@ class DrugTable:
         self.hashes, self.generic, self.names = hashes, generic, names
         self.spellings = spellings or []  # one-word names of FUZZY_MIN_LETTERS or more
         self.short_names: Dict[str, str] = {}  # content/other_drugs.yml, see add_short_names
+        self.plain_words: set = set()  # content/other_drugs.yml: never a medicine's name
         # Built when the table is, not on the first message; shared with the typo normaliser.
         self._english = english_words() if self.spellings else None
         self._closest = lru_cache(maxsize=CACHE_SIZE)(self._close_spelling)
@@ -165,6 +166,11 @@ class DrugTable:
                 raise ValueError(f"short name {short!r}: {name!r} is not in the dictionary")
             self.short_names[str(short).lower()] = generic
 
+    def add_plain_words(self, words: List[str]) -> None:
+        """Words that read like a medicine's name but name none ("la medicina", close to
+        Medigoxin by spelling): never looked up."""
+        self.plain_words.update(str(w).lower() for w in words)
+
     def find(self, text: str) -> List[DrugMention]:
         """Medicines named in the text, longest names first, not overlapping."""
         tokens = list(TOKEN.finditer(text.lower()))
@@ -177,7 +183,7 @@ class DrugTable:
                 if taken.intersection(span):
                     continue
                 words = " ".join(t.group(0) for t in tokens[i : i + size])
-                if size == 1 and len(words) < MIN_SINGLE_WORD:
+                if size == 1 and len(words) < MIN_SINGLE_WORD or words in self.plain_words:
                     continue
                 name = (
                     self.short_names.get(words)
@@ -199,6 +205,12 @@ def short_names(path: Optional[Path] = None) -> Dict[str, str]:
     """content/other_drugs.yml's short names ("tacro": "tacrolimus")."""
     data = yaml.safe_load((path or CONTENT_DIR / "other_drugs.yml").read_text(encoding="utf-8"))
     return {str(k): str(v) for k, v in (data.get("short_names") or {}).items()}
+
+
+def plain_words(path: Optional[Path] = None) -> List[str]:
+    """content/other_drugs.yml's words that are never a medicine's name."""
+    data = yaml.safe_load((path or CONTENT_DIR / "other_drugs.yml").read_text(encoding="utf-8"))
+    return [str(w) for w in data.get("not_medicine_names") or []]
 
 
 class OtherDrugPolicy:
@@ -307,6 +319,7 @@ class DrugMentionRecogniser(BuiltComponent):
         table = DrugTable.load(stored) if stored else None
         if table is not None:
             table.add_short_names(short_names())
+            table.add_plain_words(plain_words())
         return cls(model_storage, resource, table)
 
     def train(self, training_data: TrainingData) -> Resource:
@@ -314,6 +327,7 @@ class DrugMentionRecogniser(BuiltComponent):
         with self._model_storage.write_to(self._resource) as directory:
             self.table.save(directory)
         self.table.add_short_names(short_names())  # read from content/, not stored
+        self.table.add_plain_words(plain_words())
         return self._resource
 
     def process(self, messages: List[Message]) -> List[Message]:

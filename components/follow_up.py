@@ -13,7 +13,11 @@ this component, after the answer guard and before the safety detector, uses them
    placed elsewhere, or called out of the leaflet, with little confidence when that
    section is among its best three. A statement ("ok we'll move them to the drawer",
    "that's all, thanks") is never a follow-up, and the longer the message the more it
-   must point back (see `leans_on`).
+   must point back (see `leans_on`);
+4. a message still unplaced after all that (nlu_fallback) whose answer the selector chose
+   with at least ``sure_answer_threshold`` confidence gets that answer, unless it names a
+   topic the leaflet does not cover: greetings, weather and family news round a plain
+   question spread the intent classifier's confidence, not the selector's.
 Only the last two turns count, so an old topic never leaks into an unrelated turn. It
 never lowers safety: an emergency or infection report stays one, and the detector after
 it still reads every message.
@@ -47,11 +51,13 @@ from components.intent_override import (
     DENIABLE,
     GUARD_KEY,
     RESPONSE_SELECTOR_KEY,
+    SURE_ANSWER_KEY,
     answer_confidence,
     answer_key,
     answer_threshold,
     override_intent,
 )
+from components.phrases import uncovered_pattern
 from rasa_patches.conversation import CONTEXT_KEY
 
 FOLLOW_UPS = CONTENT_DIR / "follow_ups.yml"
@@ -96,6 +102,7 @@ class FollowUpRules:
     inverted_question: "re.Pattern[str]"
     leaning_words: frozenset
     closing_words: frozenset
+    acknowledging_openings: List[str]
     drawn_elsewhere: Dict[str, Dict[str, List[str]]]  # section -> from, own_words, always_from
     asks_to_wait: "re.Pattern[str]"
 
@@ -125,6 +132,9 @@ class FollowUpRules:
             inverted_question=re.compile(str(follow["inverted_question"])),
             leaning_words=frozenset(str(w) for w in data["drawn_elsewhere"]["leaning_words"]),
             closing_words=frozenset(normal(str(w)) for w in follow["closing_words"]),
+            acknowledging_openings=[
+                normal(str(w)) for w in follow.get("acknowledging_openings") or []
+            ],
             drawn_elsewhere={
                 str(k): {
                     part: [str(w) for w in v.get(part) or []]
@@ -342,10 +352,12 @@ class ConversationContext(BuiltComponent):
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        return {"rules": None}
+        return {"rules": None, "sure_answer_threshold": 0.9}
 
     def __init__(self, config: Dict[str, Any]) -> None:
         self.rules = FollowUpRules.load(Path(config.get("rules") or FOLLOW_UPS))
+        self.sure_answer_threshold = float(config.get("sure_answer_threshold") or 0.9)
+        self.uncovered = uncovered_pattern(CONTENT_DIR / "uncovered_topics.yml")
         self.other_drugs = OtherDrugPolicy(CONTENT_DIR / "other_drugs.yml")
         self.question_sections = {normal(q): s for s, q in self.rules.questions.items()}
 
@@ -363,8 +375,10 @@ class ConversationContext(BuiltComponent):
         for message in messages:
             turns = ((message.get("metadata") or {}).get(CONTEXT_KEY)) or []
             intent = str((message.get(INTENT) or {}).get(INTENT_NAME_KEY) or "")
+            self._mark_sure_answer(message)
             if intent not in ESCALATING:
                 self._read_in_context(message, intent, turns)
+                self._sure_answer(message)
             elif self._acting_on_the_warning(message, turns):
                 pass
             elif self._about_a_sign(message, turns):
@@ -378,6 +392,26 @@ class ConversationContext(BuiltComponent):
                 }
                 message.set("safety", {**(message.get("safety") or {}), **keep}, add_to_output=True)
         return messages
+
+    def _mark_sure_answer(self, message: Message) -> None:
+        """Leaves on the message the section rule 4 of the module docstring would give it
+        (SURE_ANSWER_KEY): the safety detector uses it too when it withdraws an
+        escalation."""
+        section = chosen_section(message)
+        if (
+            section
+            and not message.get(GUARD_KEY)  # not "no known words", not a weak answer
+            and (answer_confidence(message, LEAFLET) or 0.0) >= self.sure_answer_threshold
+            and not self.uncovered.search(str(message.get(TEXT) or ""))
+        ):
+            message.set(SURE_ANSWER_KEY, section, add_to_output=True)
+
+    @staticmethod
+    def _sure_answer(message: Message) -> None:
+        """Rule 4 of the module docstring."""
+        section = message.get(SURE_ANSWER_KEY)
+        if section and (message.get(INTENT) or {}).get(INTENT_NAME_KEY) == FALLBACK:
+            answer_section(message, str(section), "sure answer")
 
     def _acting_on_the_warning(self, message: Message, turns: List[Dict]) -> bool:
         """Right after a warning or the emergency reply, a message the classifier
@@ -419,6 +453,8 @@ class ConversationContext(BuiltComponent):
             escalate(message, "asks to wait after an escalation", intent)
             return
         unplaced = intent == FALLBACK or intent == OUT_OF_SCOPE and not message.get(GUARD_KEY)
+        if answered and self._acknowledges(message, text, intent, answered, unplaced):
+            return
         if unplaced and self._still_about_a_sign(message, text, actions, offer):
             return
         topic = current_topic(turns)
@@ -438,6 +474,25 @@ class ConversationContext(BuiltComponent):
             chosen = chosen_section(message)
             if chosen != topic and drawn_elsewhere(self.rules, text, raw, chosen, topic):
                 self._answer(message, topic, "follow-up drawn elsewhere")
+
+    def _acknowledges(
+        self, message: Message, text: str, intent: str, answered: str, unplaced: bool
+    ) -> bool:
+        """Right after an answer, a message that opens by acknowledging it and asks
+        nothing (content/follow_ups.yml, acknowledging_openings), which the classifier
+        could not place or placed on the answer just given: thanked. The detector after
+        this still reads it, so a sign in it escalates."""
+        raw = str(message.get(TEXT) or "")
+        if (
+            len(text.split()) > self.rules.max_words
+            or not opens_with(text, self.rules.acknowledging_openings)
+            or asks(self.rules, text, raw)
+            or not (unplaced or intent == LEAFLET and chosen_section(message) == answered)
+        ):
+            return False
+        message.set("follow_up", {"rule": "acknowledges the answer"}, add_to_output=True)
+        override_intent(message, "thanks", 1.0)
+        return True
 
     def _named_for_topic(self, message: Message, topic: str) -> bool:
         """Every medicine named is this drug or one the sources name for the topic, the

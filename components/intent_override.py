@@ -35,6 +35,10 @@ DENIABLE = "deniable"
 # The follow_up rule of such a message: answered like thanks, in words that fit ("Good to
 # hear...", components/leaflet_nlg.py), not "Sorry, I'm not sure what you mean".
 SIGNS_DENIED = "signs denied"
+# The section the answer selector chose near-certainly for a message that names no topic
+# the leaflet leaves out (set by components/follow_up.py): the answer a message the
+# intent classifier could not place still gets, whichever component leaves it unplaced.
+SURE_ANSWER_KEY = "sure_answer"
 
 
 def answer_threshold(message: Message) -> float:

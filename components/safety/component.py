@@ -29,6 +29,7 @@ from components.intent_override import (
     CONTEXT_RULE,
     DENIABLE,
     SIGNS_DENIED,
+    SURE_ANSWER_KEY,
     answer_confidence,
     answer_threshold,
     override_intent,
@@ -112,6 +113,10 @@ class InfectionSignDetector(BuiltComponent):
             answer_threshold(message)
         ):
             intent = {INTENT_NAME_KEY: "nlu_fallback", PREDICTED_CONFIDENCE_KEY: 1.0}
+        if intent.get(INTENT_NAME_KEY) == "nlu_fallback" and message.get(SURE_ANSWER_KEY):
+            # "Fierce wet day here... I'm feeling great... where's the best place to keep
+            # them?": the answer the selector was sure of (components/follow_up.py).
+            intent = {INTENT_NAME_KEY: "leaflet", PREDICTED_CONFIDENCE_KEY: 1.0}
         message.set(
             "safety",
             {

@@ -74,7 +74,11 @@ class SafetyLexicon:
         self.generic_self = _phrases_pattern(data.get("generic_self_phrases") or [])
         self.reading_was_higher = _phrases_pattern(data.get("reading_was_higher_cues") or [])
         self.illness_over = _regex_union(data.get("illness_over_phrases") or [])
-        self.illness_back = _phrases_pattern(data.get("illness_back_cues") or [])
+        results = "|".join(re.escape(r) for r in data.get("illness_back_results") or [])
+        self.illness_back = re.compile(
+            _phrases_pattern(data.get("illness_back_cues") or []).pattern
+            + (rf"(?!\s+(?:{results})\b)" if results else "")
+        )
         entries = sign_entries(data)
         self.normaliser = _typo_normaliser(data, entries, self.drug_words)
         self.nlp = _pipeline(data, entries)

@@ -9,13 +9,20 @@ from typing import Any, Dict, List
 import pytest
 
 from clinic.content import CONTENT_DIR
-from components.drugs import DrugTable, OtherDrugPolicy, library_dictionary, short_names
+from components.drugs import (
+    DrugTable,
+    OtherDrugPolicy,
+    library_dictionary,
+    plain_words,
+    short_names,
+)
 
 
 @pytest.fixture(scope="module")
 def table() -> DrugTable:
     built = DrugTable.from_dictionary(library_dictionary())
     built.add_short_names(short_names())  # as the server's component does
+    built.add_plain_words(plain_words())
     return built
 
 
@@ -162,3 +169,11 @@ def test_a_medicine_the_sources_name_keeps_its_section_only_when_related_to_this
 ) -> None:
     policy = OtherDrugPolicy(CONTENT_DIR / "other_drugs.yml")
     assert policy.other_drugs([drug(value, written)], section, text) == named
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["se me olvidó la medicina de mi hijo", "we drove up from Fargo", "wo sind die tabletki"],
+)
+def test_words_for_medicine_and_places_are_no_medicine(table: DrugTable, text: str) -> None:
+    assert table.find(text) == []

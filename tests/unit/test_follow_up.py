@@ -528,3 +528,67 @@ def test_acting_on_a_warning_in_scots_is_thanked(said: str) -> None:
     turns = [turn(None, ["utter_infection_warning", "action_escalate_infection"])]
     msg = run(message(said, "report_infection_sign", 0.9, turns=turns))
     assert msg.get("intent")["name"] == "thanks"
+
+
+def test_a_sure_answer_under_an_unsure_intent_is_given() -> None:
+    # A first message with chatter round the question: the intent classifier unsure, the
+    # answer selector sure of one section.
+    chatty = "Hello there, grand day. Where's the best spot to keep my tablets?"
+    assert section(run(message(chatty, ranked=(("storage", 0.96),)))) == "storage"
+    assert section(run(message(chatty, ranked=(("storage", 0.6),)))) is None
+
+
+def test_no_sure_answer_for_an_uncovered_topic_or_a_guard_decision() -> None:
+    assert (
+        section(run(message("can I have a sherry with them?", ranked=(("how_to_take", 0.97),))))
+        is None
+    )
+    gibberish = message("zorp blam quix", ranked=(("storage", 0.99),))
+    gibberish.set("answer_guard", "no known words")
+    assert section(run(gibberish)) is None
+
+
+@pytest.mark.parametrize(
+    "text, intent, ranked",
+    [
+        ("Okay, understood. I will not stop on my own", "leaflet", (("stopping", 0.99),)),
+        (
+            "Lovely, I'll leave it to the consultant so. Thanks a million.",
+            "nlu_fallback",
+            (("dose", 0.3),),
+        ),
+        ("alright bet", "nlu_fallback", (("how_to_take", 0.2),)),
+    ],
+)
+def test_an_acknowledgement_of_the_answer_is_thanked(text: str, intent: str, ranked: Any) -> None:
+    msg = run(
+        message(
+            text,
+            intent=intent,
+            confidence=0.9,
+            ranked=ranked,
+            turns=[turn("stopping", ["utter_leaflet"])],
+        )
+    )
+    assert msg.get("intent")["name"] == "thanks"
+
+
+@pytest.mark.parametrize(
+    "text, ranked",
+    [
+        ("ok and if I forget one?", (("missed_dose", 0.9),)),
+        ("okay so can I stop it before surgery", (("stopping", 0.99),)),
+        ("right, how long does it take to work", (("time_to_work", 0.99),)),
+    ],
+)
+def test_an_acknowledgement_that_asks_is_not_thanked(text: str, ranked: Any) -> None:
+    msg = run(
+        message(
+            text,
+            intent="leaflet",
+            confidence=0.9,
+            ranked=ranked,
+            turns=[turn("stopping", ["utter_leaflet"])],
+        )
+    )
+    assert msg.get("intent")["name"] != "thanks"

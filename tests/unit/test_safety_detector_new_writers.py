@@ -108,6 +108,21 @@ CALM = [
     "temp hit 38.4 on friday but normal since saturday",
     "his cough was bad on tuesday but it's gone now and he went swimming today",
     "the letter says pyrexia, what does that actually mean",
+    # Batch 17: a result that came back clear, a friend's illness with the user's own
+    # denial, a bruise where blood was taken, the fever threshold asked twice, what the
+    # drug makes children feel, cabin fever, a finished course, the disease's own pain, a
+    # steroid's round face, bugs going round a club, a past month.
+    "my cough from over easter has gone and the scan came back clear",
+    "a lady at work has shingles. myself i have no spots, nothing, just wondering",
+    "there's a tiny bruise where they took his bloods, fading already",
+    "when is it actually a fever for a toddler, and not just warm from running about",
+    "does this medicine make children feel like vomiting in the first weeks?",
+    "we've all got cabin fever stuck in with this snow",
+    "the doctor gave her antibiotics for the chest and she finished the course yesterday",
+    "can mum have co-codamol for her arthritis pain with her imuran",
+    "his prednisolone has made his cheeks all puffy, is that the steroid",
+    "always something going round the centre, half of them come in coughing and spluttering",
+    "no cough, no sweats, nothing since her water infection in october",
 ]
 
 STILL_SIGNS = [
@@ -176,6 +191,17 @@ STILL_SIGNS = [
     ("the graze still hasn't closed up and now there's pus in it", "wound_not_healing"),
     ("some people get chills from it but I've got real shivers and a temp of 38.6", "fever"),
     ("his tummy keeps running, six times today", "vomiting_or_diarrhoea"),
+    # Batch 17: "still not shut" is a negated healing; an action in progress ("when I was
+    # changing her") is today; plain "not so well"; a child who is "so blah" with sore
+    # legs; legs that have gone.
+    ("the cut on his hand is still not shut and there's green stuff oozing", "wound_not_healing"),
+    ("when I was changing her this morning her wee was dark and cloudy", "urine_or_stool_change"),
+    ("Not so well today. achy and a bit sick, on aza", "flu_like"),
+    ("she's so blah today and says her arms and legs hurt", "flu_like"),
+    (
+        "mum's legs have just gone since lunchtime, she can't stand up without help",
+        "other_concerning_symptom",
+    ),
 ]
 
 
