@@ -522,6 +522,7 @@ def test_food_questions_after_the_nausea_answer_stay_on_nausea(said: str) -> Non
     [
         "right enough. a'll phone them the noo. cheers son",
         "aye ok hen, a'll get on tae the surgery",
+        "Right, I'll phone the surgery straight away. Thanks pet.",
     ],
 )
 def test_acting_on_a_warning_in_scots_is_thanked(said: str) -> None:

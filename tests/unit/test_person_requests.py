@@ -17,6 +17,7 @@ REQUESTS = PersonRequests(CONTENT_DIR / "handoff_phrases.yml")
         "could I please speak with an actual nurse",
         "is there a pharmacist I could talk to tomorrow",
         "get someone from the kidney team to ring me back",
+        "is it possible to have a pharmacist ring me about his list",
         "still nobody has called me about my bloods, this is ridiculous",
         "I'd like to book an appointment with my specialist",
         "when does the live chat open",
