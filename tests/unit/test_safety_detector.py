@@ -236,6 +236,11 @@ def classified(text: str, intent: str, confidence: float = 1.0):
         ("No cough, no temp, nowt. I'm feeling grand.", "emergency"),
         ("The cat was sick on the rug twice. I myself am perfectly well.", "report_infection_sign"),
         ("Okay, thank you so much. God bless.", "emergency"),
+        # "for now I'm relieved" is no complaint now (batch 17).
+        (
+            "Her stomach bug has completely gone now. For now I'm just relieved.",
+            "report_infection_sign",
+        ),
     ],
 )
 def test_a_classifier_escalation_of_a_message_that_says_all_is_well_is_withdrawn(
