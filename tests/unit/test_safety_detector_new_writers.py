@@ -14,6 +14,19 @@ import pytest
 from components.safety import detect
 
 EMERGENCIES = [
+    # Seventh session, from development emergencies only the classifier had caught: the
+    # detector is the net when the classifier misses one.
+    ("everybody would be better off if i just didn't wake up one morning", "self_harm"),
+    ("i don't really see the point in carrying on", "self_harm"),
+    ("can't catch me breath and my lips have gone blue", "breathing"),
+    ("feels like a lorry is parked on my chest", "chest_pain"),
+    ("the right side of his face has dropped and his speech is a bit slurred", "stroke"),
+    ("my nephew found my tablets and ate a couple, he's two", "overdose"),
+    ("mum took 8 tablets of her azathioprine by mistake this morning", "overdose"),
+    ("he swallowed my aza thinking it was his vitamins", "overdose"),
+    ("the baby has the pot open and there's pills all over the floor", "overdose"),
+    ("three gone from the strip and the toddler was playing with it", "overdose"),
+    ("och no, the wee one took gran's tablets by mistake", "overdose"),
     # Batch 16 (after its untuned line): not caring whether one wakes, things given away.
     ("he says he doesn't care if he wakes up tomorrow, he gave his tools away", "self_harm"),
     # Batch 13: tired of living, a weight for the family, all the tablets together tonight.
@@ -123,6 +136,11 @@ CALM = [
     "his prednisolone has made his cheeks all puffy, is that the steroid",
     "always something going round the centre, half of them come in coughing and spluttering",
     "no cough, no sweats, nothing since her water infection in october",
+    # ...and the overdose wordings' near misses: a pharmacy's strength, a dose per day, a
+    # spilled bottle.
+    "the chemist gave me 25 mg tablets instead of 50, how many do I take now",
+    "I was given 6 tablets a day when I started, is that a lot",
+    "knocked the bottle over and the pills went everywhere, are they still ok to use",
 ]
 
 STILL_SIGNS = [
