@@ -375,7 +375,7 @@ def test_a_placed_message_after_an_escalation_is_left_alone() -> None:
     "said",
     [
         "Roger. Calling now.",
-        "ok I'll ring them first thing. thanks love",
+        "ok I'll ring them now. thanks love",
         "will do, thanks",
         # Conversation set 8: no apostrophe, "right away", thanks at length, a closing.
         "ok ok ill call them",
@@ -391,6 +391,20 @@ def test_saying_they_will_act_on_the_warning_is_thanked_not_warned_again(said: s
     out = run(message(said, turns=turns))
     assert out.get("intent")["name"] == "thanks"
     assert out.get("follow_up")["rule"] == "acting on the warning"
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "ok I'll ring them first thing. thanks love",
+        "thanks, will call the clinic tomorrow",
+        "I'll phone them on Monday when they open",
+    ],
+)
+def test_saying_they_will_call_later_gets_the_warning_again(said: str) -> None:
+    turns = [turn(None, ["utter_infection_warning", "action_escalate_infection"])]
+    out = run(message(said, "thanks", 0.9, turns=turns))
+    assert out.get("intent")["name"] == "report_infection_sign"
 
 
 def test_a_new_complaint_after_the_warning_is_not_taken_for_thanks() -> None:
