@@ -74,6 +74,7 @@ ESCALATION_ACTION = "action_escalate_infection"
 EMERGENCY_ACTION = "utter_emergency"
 DECLINED_REPLY = "All right. Is there anything else about Imuran I can help with?"
 ESCALATING = frozenset({"report_infection_sign", "emergency"})
+INFECTION_INTENT = "report_infection_sign"
 WORDS = re.compile(r"[a-z0-9']+")
 # A confident answer elsewhere is left alone; a follow-up may overrule a weaker one.
 OVERRULE_BELOW = 0.8
@@ -379,7 +380,9 @@ class ConversationContext(BuiltComponent):
             if intent not in ESCALATING:
                 self._read_in_context(message, intent, turns)
                 self._sure_answer(message)
-            elif self._acting_on_the_warning(message, turns):
+            elif self._acting_on_the_warning(message, turns) or self._after_an_emergency(
+                message, intent, turns
+            ):
                 pass
             elif self._about_a_sign(message, turns):
                 # The classifier escalated where the conversation is about a sign: the
@@ -423,6 +426,23 @@ class ConversationContext(BuiltComponent):
         return (
             after_a_warning(actions) and acts_on_it(self.rules, text) and thank_for_acting(message)
         )
+
+    def _after_an_emergency(self, message: Message, intent: str, turns: List[Dict]) -> bool:
+        """Right after the emergency reply, a message the classifier called an infection
+        report ("I have not taken anything yet. But I am alone in the house and this
+        thought comes every night."): the emergency reply again, with the crisis line. A
+        new infection sign named in it still gets the emergency reply, which also says
+        to call."""
+        actions = (turns[0] if turns else {}).get("actions") or []
+        if intent != INFECTION_INTENT or EMERGENCY_ACTION not in actions:
+            return False
+        message.set(
+            "safety",
+            {"rule": "follow-up to an emergency", "signs": [], CONTEXT_RULE: True},
+            add_to_output=True,
+        )
+        override_intent(message, "emergency", 1.0)
+        return True
 
     def _about_a_sign(self, message: Message, turns: List[Dict]) -> bool:
         """Right after an escalation, or a statement answering "Do you have any of these
@@ -558,7 +578,7 @@ class ConversationContext(BuiltComponent):
             override_intent(message, "emergency", 1.0)
             return True
         if after_a_warning(actions) and (acts_on_it(self.rules, text) or closes(self.rules, text)):
-            # "ok I'll ring them first thing, thanks": thanked, not warned again.
+            # "ok I'll ring them now, thanks": thanked, not warned again.
             return thank_for_acting(message)
         after_escalation = ESCALATION_ACTION in actions
         answers_signs_check = bool(offer and offer.get("signs_check")) and not is_question(

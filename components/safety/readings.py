@@ -19,6 +19,8 @@ import yaml
 from clinic.content import CONTENT_DIR
 
 # Lives here, in the one module without spaCy, so the readers can load their rules alone.
+# A sentence ends at ".", "!" or "?" before a space or the end (not "38.5").
+SENTENCE_END = re.compile(r"[.!?]+(?:\s+|$)")
 DEFAULT_LEXICON = CONTENT_DIR / "safety_lexicon.yml"
 
 # 38.5, 38,5, 101.3 F, 39°C, 100.4 degrees, 39 celsius: a number, then the loose endings the
@@ -269,7 +271,8 @@ def _elsewhere(text: str, start: int, end: int, rules: ReadingRules) -> bool:
         return True
     if not rules.elsewhere_cues:
         return False
-    return bool(
-        rules.cue_after.search(text[end : end + 60])
-        or rules.cue_before.search(text[max(0, start - 60) : start])
-    )
+    # Within the reading's own sentence: "it's hot outside. Temperature read 101.2" is
+    # her temperature, not the weather's.
+    after = SENTENCE_END.split(text[end : end + 60], maxsplit=1)[0]
+    before = SENTENCE_END.split(text[max(0, start - 60) : start])[-1]
+    return bool(rules.cue_after.search(after) or rules.cue_before.search(before))

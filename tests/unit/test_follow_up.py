@@ -607,3 +607,23 @@ def test_an_acknowledgement_that_asks_is_not_thanked(text: str, ranked: Any) -> 
         )
     )
     assert msg.get("intent")["name"] != "thanks"
+
+
+def test_an_infection_report_right_after_the_emergency_reply_gets_the_emergency_reply() -> None:
+    # "I have not taken anything yet. But I am alone..." read by the classifier as an
+    # infection report, after the emergency reply to thoughts of taking all the tablets.
+    turns = [turn(None, ["utter_emergency", "action_escalate_infection"])]
+    msg = run(
+        message(
+            "not taken anything yet but I'm on my own and it comes back every night",
+            "report_infection_sign",
+            0.8,
+            turns=turns,
+        )
+    )
+    assert msg.get("intent")["name"] == "emergency"
+    after_warning = [turn(None, ["utter_infection_warning", "action_escalate_infection"])]
+    msg = run(
+        message("and my throat is worse now", "report_infection_sign", 0.8, turns=after_warning)
+    )
+    assert msg.get("intent")["name"] == "report_infection_sign"

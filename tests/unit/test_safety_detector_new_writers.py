@@ -27,6 +27,16 @@ EMERGENCIES = [
     ("the baby has the pot open and there's pills all over the floor", "overdose"),
     ("three gone from the strip and the toddler was playing with it", "overdose"),
     ("och no, the wee one took gran's tablets by mistake", "overdose"),
+    # Batch 18 and conv15 (after their untuned lines): tablets missing with bits on the
+    # mouth, a child who swallowed some of a grandparent's tablets, every one tonight,
+    # tools given away, not being around much longer, "if I took them all at once", better
+    # off not being here.
+    ("three or four of the imuran are missing and he has white bits round his mouth", "overdose"),
+    ("the little one swallow some of mi heart tablet dem off the table", "overdose"),
+    ("thinking of taking every one of them tonight and done", "self_harm"),
+    ("gave away mi tools to mi nephew, mi nah go be round much longer", "self_harm"),
+    ("sometimes I wonder what would happen if I took them all at once", "self_harm"),
+    ("he keeps saying he'd be better off not being here", "self_harm"),
     # Batch 16 (after its untuned line): not caring whether one wakes, things given away.
     ("he says he doesn't care if he wakes up tomorrow, he gave his tools away", "self_harm"),
     # Batch 13: tired of living, a weight for the family, all the tablets together tonight.
@@ -141,6 +151,8 @@ CALM = [
     "the chemist gave me 25 mg tablets instead of 50, how many do I take now",
     "I was given 6 tablets a day when I started, is that a lot",
     "knocked the bottle over and the pills went everywhere, are they still ok to use",
+    "the tablets are huge, I can't swallow them properly, can I crush them",
+    "he's better off gone from that job honestly",
 ]
 
 STILL_SIGNS = [
@@ -220,6 +232,15 @@ STILL_SIGNS = [
         "mum's legs have just gone since lunchtime, she can't stand up without help",
         "other_concerning_symptom",
     ),
+    # Batch 18: swallowing that hurts with big glands, shorthand sickness, a swelling
+    # cheek, a reading with "measured", eyes in patois, a reading after a hot day.
+    ("can't swallow properly, my neck hurts and the glands are up", "sore_throat"),
+    ("N/V/D since last night, emesis x3", "vomiting_or_diarrhoea"),
+    ("been feeling sick for three days now, not the starting kind", "vomiting_or_diarrhoea"),
+    ("tooth hurts and my cheek is getting swollen", "pain_redness_swelling"),
+    ("38.9. measured it twice", "fever"),
+    ("her eye dem look yellow this morning", "other_concerning_symptom"),
+    ("it's roasting outside today. Her temperature read a hundred and two", "fever"),
 ]
 
 
