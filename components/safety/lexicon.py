@@ -164,6 +164,12 @@ def _caregiver_patterns(patterns: Iterable[str], drug_words: Set[str]) -> List[r
     return [re.compile(p.replace("DRUG", drug), re.IGNORECASE) for p in patterns]
 
 
+def _regex_words(regex: str) -> str:
+    """The words of a regular expression, its escapes left out: "\\bnagsuka" gives
+    "nagsuka", not "bnagsuka" (a target that turned the real word into a wrong one)."""
+    return " ".join(re.findall(r"[a-z]{4,}", re.sub(r"\\[a-zA-Z]", " ", regex)))
+
+
 def _typo_normaliser(
     data: Mapping[str, Any], entries: List[Entry], drug_words: Set[str]
 ) -> TypoNormaliser:
@@ -178,12 +184,8 @@ def _typo_normaliser(
     calm = [e for phrases in (data.get("calm_phrases") or {}).values() for e in phrases]
     listed = [e for _, e in entries] + list(data.get("not_signs", [])) + calm
     sign_words = [e for e in listed if isinstance(e, str)]
-    pattern_words = [
-        " ".join(re.findall(r"[a-z]{4,}", e["regex"])) for e in listed if not isinstance(e, str)
-    ]
-    caregiver_words = [
-        " ".join(re.findall(r"[a-z]{4,}", p)) for p in data.get("caregiver_patterns", [])
-    ]
+    pattern_words = [_regex_words(e["regex"]) for e in listed if not isinstance(e, str)]
+    caregiver_words = [_regex_words(p) for p in data.get("caregiver_patterns", [])]
     return TypoNormaliser(
         context_words
         + sign_words

@@ -399,6 +399,7 @@ def test_saying_they_will_act_on_the_warning_is_thanked_not_warned_again(said: s
         "ok I'll ring them first thing. thanks love",
         "thanks, will call the clinic tomorrow",
         "I'll phone them on Monday when they open",
+        "she's had calpol and it came down a bit, do i still need to ring someone",
     ],
 )
 def test_saying_they_will_call_later_gets_the_warning_again(said: str) -> None:

@@ -37,6 +37,11 @@ EMERGENCIES = [
     ("gave away mi tools to mi nephew, mi nah go be round much longer", "self_harm"),
     ("sometimes I wonder what would happen if I took them all at once", "self_harm"),
     ("he keeps saying he'd be better off not being here", "self_harm"),
+    # Batch 19 (after its untuned line): tablets saved up instead of taken, "swallowed
+    # plenty of his tablets".
+    ("dad has been hiding his tablets instead of taking them, saving them for when", "self_harm"),
+    ("i've been saving up my pills in a tin, just in case", "self_harm"),
+    ("the boy swallowed plenty of his tablets while playing", "overdose"),
     # Batch 16 (after its untuned line): not caring whether one wakes, things given away.
     ("he says he doesn't care if he wakes up tomorrow, he gave his tools away", "self_harm"),
     # Batch 13: tired of living, a weight for the family, all the tablets together tonight.
@@ -153,6 +158,8 @@ CALM = [
     "knocked the bottle over and the pills went everywhere, are they still ok to use",
     "the tablets are huge, I can't swallow them properly, can I crush them",
     "he's better off gone from that job honestly",
+    "saving up my tablets for the holiday so I don't run out",
+    "I keep hiding my pills from the kids on a high shelf",
 ]
 
 STILL_SIGNS = [
@@ -241,6 +248,10 @@ STILL_SIGNS = [
     ("38.9. measured it twice", "fever"),
     ("her eye dem look yellow this morning", "other_concerning_symptom"),
     ("it's roasting outside today. Her temperature read a hundred and two", "fever"),
+    # Batch 19: Tagalog for vomited (a word no regex escape may turn into another), a
+    # plugged nose with a face that hurts under the eyes.
+    ("nagsuka si lola again after lunch", "vomiting_or_diarrhoea"),
+    ("face is killing me under my eyes and my nose is plugged", "sinus"),
 ]
 
 
