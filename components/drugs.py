@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Set
 
 import numpy as np
 import yaml
@@ -100,7 +100,7 @@ class DrugTable:
         self.hashes, self.generic, self.names = hashes, generic, names
         self.spellings = spellings or []  # one-word names of FUZZY_MIN_LETTERS or more
         self.short_names: Dict[str, str] = {}  # content/other_drugs.yml, see add_short_names
-        self.plain_words: set = set()  # content/other_drugs.yml: never a medicine's name
+        self.plain_words: Set[str] = set()  # content/other_drugs.yml: never a medicine's name
         # Built when the table is, not on the first message; shared with the typo normaliser.
         self._english = english_words() if self.spellings else None
         self._closest = lru_cache(maxsize=CACHE_SIZE)(self._close_spelling)
@@ -201,16 +201,21 @@ class DrugTable:
         return sorted(found, key=lambda m: m.start)
 
 
+def _other_drugs_content(path: Optional[Path]) -> Dict[str, Any]:
+    return dict(
+        yaml.safe_load((path or CONTENT_DIR / "other_drugs.yml").read_text(encoding="utf-8"))
+    )
+
+
 def short_names(path: Optional[Path] = None) -> Dict[str, str]:
     """content/other_drugs.yml's short names ("tacro": "tacrolimus")."""
-    data = yaml.safe_load((path or CONTENT_DIR / "other_drugs.yml").read_text(encoding="utf-8"))
+    data = _other_drugs_content(path)
     return {str(k): str(v) for k, v in (data.get("short_names") or {}).items()}
 
 
 def plain_words(path: Optional[Path] = None) -> List[str]:
     """content/other_drugs.yml's words that are never a medicine's name."""
-    data = yaml.safe_load((path or CONTENT_DIR / "other_drugs.yml").read_text(encoding="utf-8"))
-    return [str(w) for w in data.get("not_medicine_names") or []]
+    return [str(w) for w in _other_drugs_content(path).get("not_medicine_names") or []]
 
 
 class OtherDrugPolicy:

@@ -73,8 +73,9 @@ OTHER_DRUG = "other_drug"
 ESCALATION_ACTION = "action_escalate_infection"
 EMERGENCY_ACTION = "utter_emergency"
 DECLINED_REPLY = "All right. Is there anything else about Imuran I can help with?"
-ESCALATING = frozenset({"report_infection_sign", "emergency"})
 INFECTION_INTENT = "report_infection_sign"
+EMERGENCY_INTENT = "emergency"
+ESCALATING = frozenset({INFECTION_INTENT, EMERGENCY_INTENT})
 WORDS = re.compile(r"[a-z0-9']+")
 # A confident answer elsewhere is left alone; a follow-up may overrule a weaker one.
 OVERRULE_BELOW = 0.8
@@ -325,7 +326,19 @@ def escalate(message: Message, rule: str, classifier_intent: str, deniable: bool
         },
         add_to_output=True,
     )
-    override_intent(message, "report_infection_sign", 1.0)
+    override_intent(message, INFECTION_INTENT, 1.0)
+    return True
+
+
+def emergency_again(message: Message) -> bool:
+    """Makes a message right after the emergency reply that reply again (with the crisis
+    line): kept by the detector, as every escalation the conversation decided is."""
+    message.set(
+        "safety",
+        {"rule": "follow-up to an emergency", "signs": [], CONTEXT_RULE: True},
+        add_to_output=True,
+    )
+    override_intent(message, EMERGENCY_INTENT, 1.0)
     return True
 
 
@@ -436,13 +449,7 @@ class ConversationContext(BuiltComponent):
         actions = (turns[0] if turns else {}).get("actions") or []
         if intent != INFECTION_INTENT or EMERGENCY_ACTION not in actions:
             return False
-        message.set(
-            "safety",
-            {"rule": "follow-up to an emergency", "signs": [], CONTEXT_RULE: True},
-            add_to_output=True,
-        )
-        override_intent(message, "emergency", 1.0)
-        return True
+        return emergency_again(message)
 
     def _about_a_sign(self, message: Message, turns: List[Dict]) -> bool:
         """Right after an escalation, or a statement answering "Do you have any of these
@@ -570,13 +577,7 @@ class ConversationContext(BuiltComponent):
         if EMERGENCY_ACTION in actions and not acts_on_it(self.rules, text):
             # "I'm at the house by myself right now" after the emergency reply: the
             # emergency reply again (with the crisis line), never "not sure".
-            message.set(
-                "safety",
-                {"rule": "follow-up to an emergency", "signs": [], CONTEXT_RULE: True},
-                add_to_output=True,
-            )
-            override_intent(message, "emergency", 1.0)
-            return True
+            return emergency_again(message)
         if after_a_warning(actions) and (acts_on_it(self.rules, text) or closes(self.rules, text)):
             # "ok I'll ring them now, thanks": thanked, not warned again.
             return thank_for_acting(message)

@@ -19,9 +19,9 @@ import yaml
 from clinic.content import CONTENT_DIR
 
 # Lives here, in the one module without spaCy, so the readers can load their rules alone.
+DEFAULT_LEXICON = CONTENT_DIR / "safety_lexicon.yml"
 # A sentence ends at ".", "!" or "?" before a space or the end (not "38.5").
 SENTENCE_END = re.compile(r"[.!?]+(?:\s+|$)")
-DEFAULT_LEXICON = CONTENT_DIR / "safety_lexicon.yml"
 
 # 38.5, 38,5, 101.3 F, 39°C, 100.4 degrees, 39 celsius: a number, then the loose endings the
 # lexicon lists ("39 odd", "38 and a half"), then an optional unit.
