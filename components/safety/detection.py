@@ -324,12 +324,11 @@ def _over_readings(lexicon: SafetyLexicon, text: str, readings: List[Reading]) -
     but normal since Tuesday"), unless the message then says it came back."""
     over = []
     for reading in readings:
-        match = lexicon.illness_over.search(text, reading.end)
-        if (
-            match
-            and not SENTENCE_BREAK.search(text, reading.end, match.start())
-            and not lexicon.illness_back.search(text, match.end())
-        ):
+        # Only the rest of the reading's sentence is searched: a search to the end of the
+        # text for every reading made "39.5 " x 1,600 take seconds (make bench-adversarial).
+        stop = SENTENCE_BREAK.search(text, reading.end)
+        match = lexicon.illness_over.search(text, reading.end, stop.start() if stop else len(text))
+        if match and not lexicon.illness_back.search(text, match.end()):
             over.append(reading)
     return over
 
