@@ -107,6 +107,7 @@ class FollowUpRules:
     acknowledging_openings: List[str]
     drawn_elsewhere: Dict[str, Dict[str, List[str]]]  # section -> from, own_words, always_from
     asks_to_wait: "re.Pattern[str]"
+    about_the_emergency: "re.Pattern[str]"
 
     @classmethod
     def load(cls, path: Path = FOLLOW_UPS) -> "FollowUpRules":
@@ -145,6 +146,7 @@ class FollowUpRules:
                 for k, v in data["drawn_elsewhere"]["sections"].items()
             },
             asks_to_wait=re.compile(str(data.get("asks_to_wait") or r"(?!x)x")),
+            about_the_emergency=re.compile(str(data.get("about_the_emergency") or r"(?!x)x")),
         )
 
 
@@ -473,6 +475,14 @@ class ConversationContext(BuiltComponent):
         answered = section_of(latest) if ANSWER in actions else None
         offer = self.rules.offers.get(answered or "")
         if offer and self._answered_offer(message, text, intent, offer):
+            return
+        if (
+            EMERGENCY_ACTION in actions
+            and not acts_on_it(self.rules, text)
+            and (self.rules.asks_to_wait.search(text) or self.rules.about_the_emergency.search(text))
+        ):
+            # "should I drive him myself? the ambulance takes forever": call now.
+            emergency_again(message)
             return
         if ESCALATION_ACTION in actions and self.rules.asks_to_wait.search(text):
             # "can I just wait until Friday?": the warning again (call now), not the

@@ -79,6 +79,10 @@ class TypoNormaliser:
         return word if decided == lowered else decided
 
     def _correct(self, word: str) -> str:
+        if word.endswith("in") and word + "g" in self._target_set:
+            # A dropped g ("takin", "thinkin", "swallowin"): a way of writing, not a typo,
+            # and "takin" is an English word (an animal) the check below would keep.
+            return word + "g"
         if (
             len(word) < MIN_LENGTH
             or not word.isalpha()

@@ -208,7 +208,14 @@ def _pipeline(data: Mapping[str, Any], entries: List[Entry]) -> Any:
     matcher: Any = nlp.add_pipe("medspacy_target_matcher")
     matcher.add(_phrase_rules(listed))
     patterns = [[category, e["regex"]] for category, e in listed if not isinstance(e, str)]
-    nlp.add_pipe(PATTERN_MATCHER, config={"patterns": patterns})
+    nlp.add_pipe(
+        PATTERN_MATCHER,
+        config={
+            "patterns": patterns,
+            "urgent": sorted(data["emergency_signs"]),
+            "yielding": sorted(data["infection_signs"]),
+        },
+    )
     # Cues inside a matched phrase ("can't" in "can't stop shivering") are not cues.
     context: Any = nlp.add_pipe("medspacy_context", config={"prune_on_target_overlap": True})
     context.add(

@@ -628,3 +628,43 @@ def test_an_infection_report_right_after_the_emergency_reply_gets_the_emergency_
         message("and my throat is worse now", "report_infection_sign", 0.8, turns=after_warning)
     )
     assert msg.get("intent")["name"] == "report_infection_sign"
+
+
+@pytest.mark.parametrize(
+    "said, intent",
+    [
+        ("should i drive him myself? the ambulance takes forever here", "leaflet"),
+        ("he's in his room now, should i take the tablets away from him?", "leaflet"),
+        ("he seems fine right now playing do i still need to call somebody", "request_human"),
+        ("what do I do", "nlu_fallback"),
+    ],
+)
+def test_a_question_about_the_emergency_right_after_its_reply_gets_it_again(
+    said: str, intent: str
+) -> None:
+    # conv17: answered with storage, stopping and the nurse's hours.
+    turns = [turn(None, ["utter_emergency"])]
+    out = run(message(said, intent, 0.9, ranked=(("storage", 0.85),), turns=turns))
+    assert out.get("intent")["name"] == "emergency"
+    # Not after an answer: the same words are the question they are.
+    later = run(message(said, intent, 0.9, ranked=(("storage", 0.85),), turns=AFTER_NAUSEA))
+    assert later.get("intent")["name"] != "emergency"
+
+
+def test_saying_the_ambulance_is_called_after_the_emergency_reply_is_thanks() -> None:
+    turns = [turn(None, ["utter_emergency"])]
+    out = run(message("ok calling the ambulance now", "nlu_fallback", turns=turns))
+    assert out.get("intent")["name"] == "thanks"
+
+
+def test_can_i_not_just_wait_after_a_warning_is_warned_again() -> None:
+    after_warning = [turn(None, ["utter_infection_warning", "action_escalate_infection"])]
+    out = run(
+        message(
+            "can i not just wait till his appointment on thursday?",
+            "request_human",
+            0.99,
+            turns=after_warning,
+        )
+    )
+    assert out.get("intent")["name"] == "report_infection_sign"

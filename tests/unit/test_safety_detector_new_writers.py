@@ -76,6 +76,9 @@ EMERGENCIES = [
     ("I found the empty blister packs under her bed", "overdose"),
     # Batch 10: a number of tablets "necked" or "downed" at once.
     ("my brother downed about 8 of my imuran at once for a dare", "overdose"),
+    # Batch 20 and conv17: Scots with the g dropped, swollen lips crossing a throat.
+    ("thinkin aboot takin the lot", "self_harm"),
+    ("now my lips feel swollen and my throat feels tight", "severe_allergy"),
 ]
 
 CALM = [
@@ -160,6 +163,13 @@ CALM = [
     "he's better off gone from that job honestly",
     "saving up my tablets for the holiday so I don't run out",
     "I keep hiding my pills from the kids on a high shelf",
+    # Batch 20: over, someone else's, a unit question, figures of speech.
+    "cough's finally gone, took a fortnight but clear now",
+    "She had a little fever on sunday but now no more fever, all normal",
+    "the wife's got the flu, how dae ah no catch it aff her",
+    "in the paper say call if more than 38 C, how much is that in F?",
+    "only thing bruised at the rodeo was me pride",
+    "I very nearly fainted from boredom! Otherwise all is well here.",
 ]
 
 STILL_SIGNS = [
@@ -252,6 +262,12 @@ STILL_SIGNS = [
     # plugged nose with a face that hurts under the eyes.
     ("nagsuka si lola again after lunch", "vomiting_or_diarrhoea"),
     ("face is killing me under my eyes and my nose is plugged", "sinus"),
+    # Batch 20 and conv17: a sore throat in Scots, a whitish coating, "cause" as because.
+    ("no fever but ma throat is pure murder, cannae even swally ma tea", "sore_throat"),
+    ("a curious whitish coating on my tongue which will not brush off", "mouth_white_patches"),
+    ("cause today ive had the runs like eight times", "vomiting_or_diarrhoea"),
+    # A thrush description holds the tablet-residue phrase; the sign says more.
+    ("white bits on his tongue and inside his cheeks that dont wipe off", "mouth_white_patches"),
 ]
 
 

@@ -27,3 +27,11 @@ def test_decision_cache_is_bounded() -> None:
     for i in range(CACHE_SIZE + 100):
         normaliser.correct(f"zz{i}qq")
     assert normaliser._decide.cache_info().currsize == CACHE_SIZE
+
+
+def test_a_dropped_g_is_restored_before_the_english_check() -> None:
+    # "takin" is an English word (an animal): the g comes back only for a word we know.
+    normaliser = TypoNormaliser(["taking", "thinking"])
+    assert normaliser.correct("takin") == "taking"
+    assert normaliser.correct("thinkin") == "thinking"
+    assert normaliser.correct("cabin") == "cabin"
