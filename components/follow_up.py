@@ -476,11 +476,10 @@ class ConversationContext(BuiltComponent):
         offer = self.rules.offers.get(answered or "")
         if offer and self._answered_offer(message, text, intent, offer):
             return
-        if (
-            EMERGENCY_ACTION in actions
-            and not acts_on_it(self.rules, text)
-            and (self.rules.asks_to_wait.search(text) or self.rules.about_the_emergency.search(text))
-        ):
+        about_it = self.rules.asks_to_wait.search(text) or self.rules.about_the_emergency.search(
+            text
+        )
+        if EMERGENCY_ACTION in actions and about_it and not acts_on_it(self.rules, text):
             # "should I drive him myself? the ambulance takes forever": call now.
             emergency_again(message)
             return
