@@ -194,13 +194,18 @@ class AnswerConfidenceGuard(BuiltComponent):
             safety = self._best_safety_intent(message)
             if safety is not None:
                 self._set_intent(message, safety[0], safety[1], "safety intent kept")
-            return
-        if name == self.retrieval_intent:
+                return
+        if name in (self.retrieval_intent, DEFAULT_NLU_FALLBACK_INTENT_NAME):
+            # An unsure message that names an uncovered topic ("and what about
+            # sunscreen?") is that topic's: the follow-up rules must not answer it with
+            # the conversation's section.
             topic = self.uncovered.search(message.get(TEXT) or "")
             if topic:
                 self._set_intent(
                     message, OUT_OF_SCOPE_INTENT, 1.0, f"uncovered topic '{topic.group(0)}'"
                 )
+                return
+            if name == DEFAULT_NLU_FALLBACK_INTENT_NAME:
                 return
             confidence = answer_confidence(message, self.retrieval_intent)
             if confidence is None or confidence < self.answer_threshold:

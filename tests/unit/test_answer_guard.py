@@ -92,6 +92,15 @@ def test_a_section_answer_about_an_uncovered_topic_is_out_of_scope(text):
     assert run(message(text, "leaflet", 0.95, answer_confidence=0.9)) == "out_of_scope"
 
 
+def test_an_unsure_message_about_an_uncovered_topic_is_out_of_scope():
+    # "what about sunscreen?" after a section answer got that section as a follow-up.
+    said = "and sorry, what about sunscreen? do I need it"
+    assert run(message(said, "nlu_fallback", 0.6)) == "out_of_scope"
+    assert run(message("and sorry, what about that? do I need it", "nlu_fallback", 0.6)) == (
+        "nlu_fallback"
+    )
+
+
 @pytest.mark.parametrize(
     "text", ["can I take it with prednisone", "is methotrexate an option instead"]
 )
@@ -161,7 +170,7 @@ def test_azathioprine_named_alone_does_not_lift_a_doubted_answer():
         "how_to_take",
         {"value": "Azathioprine", "text": "azathioprine"},
     )
-    assert run(msg) == "nlu_fallback"
+    assert run(msg) == "out_of_scope"  # coffee: a topic the leaflet does not cover
 
 
 def test_the_same_medicine_in_another_section_is_not_answered():
