@@ -51,6 +51,8 @@ from rasa_patches.conversation import TEXTS_KEY
 NEXT_INTENT_MIN = 0.2
 # The calm phrase reason (content/safety_lexicon.yml, calm_phrases) for "I feel great".
 FEELING_WELL = "feeling_well"
+# The calm phrase reason for "this midterm is giving me a whole migraine".
+FIGURE_OF_SPEECH = "figure_of_speech"
 # Where one clause ends and the next begins, for _complaint_now().
 CLAUSE_BREAK = re.compile(r"[.,;:!?\n]+|\bbut\b|\bthough\b|\balthough\b")
 ACKNOWLEDGEMENT = "acknowledgement"  # a whole message that only thanks: "ok thanks, bless"
@@ -174,7 +176,8 @@ class InfectionSignDetector(BuiltComponent):
         or when it says the patient is well and does not turn after saying so ("I feel
         fine but there's a lump"). An emergency only when both hold ("No fever, no
         cough. I am fit as a fiddle"): a wellness claim next to an emergency the lexicon
-        has no words for ("I'm fine, the letters are written") keeps it. A message that
+        has no words for ("I'm fine, the letters are written") keeps it, or when all
+        the message holds is a figure of speech. A message that
         is only thanks ("Okay, thank you so much. God bless.", the whole message) never
         escalates, even in a conversation about a sign; otherwise an escalation the
         conversation decided (components/follow_up.py) always stays. An infection report
@@ -209,6 +212,11 @@ class InfectionSignDetector(BuiltComponent):
             and not self.lexicon.doses_taken.search(text)
         ):
             return "classifier emergency withdrawn: asks about making up a missed dose"
+        if current == EMERGENCY_INTENT and signs_aside and set(signs_aside) == {FIGURE_OF_SPEECH}:
+            # "Sick to the back teeth of the WRU", "this orgo midterm is giving me a whole
+            # migraine": all the message holds is a figure of speech (over every
+            # development text, 228 calm messages and no emergency or sign).
+            return "classifier emergency withdrawn: a figure of speech"
         # A cough set aside as too short was set aside for its own time cue ("since
         # this morning"), which must not count again as a complaint now.
         if (

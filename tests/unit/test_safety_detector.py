@@ -271,6 +271,22 @@ def test_all_is_well_never_withdraws_a_turn_or_a_sign(text: str, intent: str) ->
 @pytest.mark.parametrize(
     "text",
     [
+        "this orgo midterm is giving me a whole migraine",
+        "The price of the turf this year would give you a heart attack!",
+    ],
+)
+def test_a_classifier_emergency_of_a_figure_of_speech_alone_is_withdrawn(text: str) -> None:
+    message = classified(text, "emergency", 0.99)
+    assert message.get("intent")["name"] != "emergency"
+    assert message.get("safety")["rule"] == "classifier emergency withdrawn: a figure of speech"
+    # With words the lexicon reads as an emergency, the figure of speech changes nothing.
+    said = "this job is giving me a headache and I want to end it all"
+    assert classified(said, "emergency", 0.99).get("intent")["name"] == "emergency"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         # One sign denied or normal, and a complaint told as happening now that the
         # lexicon may have no words for: the classifier's escalation stays.
         "no temp as far as I can see but he's had the squits since teatime",
