@@ -57,10 +57,13 @@ class PatternMatcher:
             if span.label_ not in self.urgent or span in kept:
                 continue
             over = [k for k in kept if k.start < span.end and span.start < k.end]
-            # Only where the two cross: a sign that holds the whole emergency phrase says
-            # more ("white bits on his tongue and inside his cheeks" is thrush, not the
-            # tablet residue of "white bits on his tongue").
-            inside = any(k.start <= span.start and span.end <= k.end for k in over)
+            # Only where the two cross or match: a sign that holds the whole emergency
+            # phrase and more says more ("white bits on his tongue and inside his cheeks"
+            # is thrush, not the tablet residue of "white bits on his tongue"); the same
+            # words ("white bits round his mouth") are the emergency's.
+            inside = any(
+                k.start <= span.start and span.end <= k.end and len(k) > len(span) for k in over
+            )
             if over and not inside and all(k.label_ in self.yielding for k in over):
                 kept = sorted([k for k in kept if k not in over] + [span], key=lambda s: s.start)
         return kept

@@ -668,3 +668,10 @@ def test_can_i_not_just_wait_after_a_warning_is_warned_again() -> None:
         )
     )
     assert out.get("intent")["name"] == "report_infection_sign"
+
+
+def test_asking_to_treat_it_at_home_after_a_warning_is_warned_again() -> None:
+    after_warning = [turn(None, ["utter_infection_warning", "action_escalate_infection"])]
+    said = "he's keeping water down now. can i just give him immodium?"
+    out = run(message(said, "other_drug", 0.99, turns=after_warning))
+    assert out.get("intent")["name"] == "report_infection_sign"
