@@ -170,6 +170,9 @@ CALM = [
     "in the paper say call if more than 38 C, how much is that in F?",
     "only thing bruised at the rodeo was me pride",
     "I very nearly fainted from boredom! Otherwise all is well here.",
+    # Batch 19: tablets hard to swallow, asleep rather than fainted.
+    "The boy finds it hard to swallow tablets. Please can we crush it?",
+    "missed my pill tonight bc i passed out at 8pm lol, it's 2am now, do i still take it?",
 ]
 
 STILL_SIGNS = [
