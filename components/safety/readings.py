@@ -77,6 +77,9 @@ class ReadingRules:
     # before comparing with the threshold ("37.9 under her arm").
     armpit_cues: Tuple[str, ...] = ()
     armpit_offset_c: float = 0.0
+    # Right before the number, words that make it somebody's reading whatever follows:
+    # "my temp is 38.5, how much is that in F?" is a fever and a question.
+    reading_lead_ins: Tuple[str, ...] = ()
     span: re.Pattern[str] = field(init=False, repr=False, compare=False)
     since: re.Pattern[str] = field(init=False, repr=False, compare=False)
     digits: re.Pattern[str] = field(init=False, repr=False, compare=False)
@@ -85,6 +88,7 @@ class ReadingRules:
     cue_before: re.Pattern[str] = field(init=False, repr=False, compare=False)
     noun_after: re.Pattern[str] = field(init=False, repr=False, compare=False)
     armpit: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    lead_in: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         amounts = r"(\d+|" + _alternatives(self.number_words) + ")"
@@ -102,6 +106,11 @@ class ReadingRules:
             "cue_after": r"^\W*(?:\w+\W+){0,3}?" + cues,
             "cue_before": cues + r"\W+(?:\w+\W+){0,2}$",
             "noun_after": r"^\s*-?\s*(?:" + _alternatives(self.elsewhere_nouns) + r")\b",
+            "lead_in": (
+                r"\b(?:" + "|".join(self.reading_lead_ins) + r")\W*$"
+                if self.reading_lead_ins
+                else r"(?!x)x"
+            ),
             "armpit": (
                 r"\b(?:" + _alternatives(self.armpit_cues) + r")\b"
                 if self.armpit_cues
@@ -127,6 +136,7 @@ class ReadingRules:
             elsewhere_nouns=_lowered(data.get("not_body_temperature_nouns") or []),
             armpit_cues=_lowered(data.get("armpit_reading_cues") or []),
             armpit_offset_c=float(data.get("armpit_reading_offset_c") or 0.0),
+            reading_lead_ins=tuple(str(r) for r in data.get("body_reading_lead_ins") or []),
         )
 
     def value_of(self, words: str) -> float:
@@ -275,4 +285,6 @@ def _elsewhere(text: str, start: int, end: int, rules: ReadingRules) -> bool:
     # her temperature, not the weather's.
     after = SENTENCE_END.split(text[end : end + 60], maxsplit=1)[0]
     before = SENTENCE_END.split(text[max(0, start - 60) : start])[-1]
+    if rules.lead_in.search(before):
+        return False
     return bool(rules.cue_after.search(after) or rules.cue_before.search(before))

@@ -172,6 +172,7 @@ CALM = [
     "I very nearly fainted from boredom! Otherwise all is well here.",
     # Batch 19: tablets hard to swallow, asleep rather than fainted.
     "The boy finds it hard to swallow tablets. Please can we crush it?",
+    "what is 38.5 in f",
     "missed my pill tonight bc i passed out at 8pm lol, it's 2am now, do i still take it?",
 ]
 
@@ -271,6 +272,10 @@ STILL_SIGNS = [
     ("cause today ive had the runs like eight times", "vomiting_or_diarrhoea"),
     # A thrush description holds the tablet-residue phrase; the sign says more.
     ("white bits on his tongue and inside his cheeks that dont wipe off", "mouth_white_patches"),
+    # Somebody's reading and a unit question at once: a fever (found while reviewing the
+    # unit-question cues this session).
+    ("my temp is 38.5, how much is that in F?", "fever"),
+    ("her temperature was 101 F in celsius?", "fever"),
 ]
 
 
