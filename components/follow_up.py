@@ -483,6 +483,11 @@ class ConversationContext(BuiltComponent):
             # "should I drive him myself? the ambulance takes forever": call now.
             emergency_again(message)
             return
+        if after_a_warning(actions) and acts_on_it(self.rules, text):
+            # "ok taking him to the doctor just now", whatever section the model chose:
+            # every word says they act on the warning.
+            thank_for_acting(message)
+            return
         if ESCALATION_ACTION in actions and self.rules.asks_to_wait.search(text):
             # "can I just wait until Friday?": the warning again (call now), not the
             # nurse's hours or a leaflet answer.

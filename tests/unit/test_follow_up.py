@@ -675,3 +675,13 @@ def test_asking_to_treat_it_at_home_after_a_warning_is_warned_again() -> None:
     said = "he's keeping water down now. can i just give him immodium?"
     out = run(message(said, "other_drug", 0.99, turns=after_warning))
     assert out.get("intent")["name"] == "report_infection_sign"
+
+
+@pytest.mark.parametrize(
+    "said", ["ok taking him to the doctor just now", "Okay. Okay, I'll call. Thank you, sorry."]
+)
+def test_saying_they_are_taking_him_in_after_a_warning_is_thanks(said: str) -> None:
+    # conv17: "ok taking him to the doctor just now" got the stopping section.
+    after_warning = [turn(None, ["utter_infection_warning", "action_escalate_infection"])]
+    out = run(message(said, "leaflet", 0.7, ranked=(("stopping", 0.5),), turns=after_warning))
+    assert out.get("intent")["name"] == "thanks"
