@@ -637,6 +637,7 @@ def test_an_infection_report_right_after_the_emergency_reply_gets_the_emergency_
         ("he's in his room now, should i take the tablets away from him?", "leaflet"),
         ("he seems fine right now playing do i still need to call somebody", "request_human"),
         ("what do I do", "nlu_fallback"),
+        ("He is 4 year, 16 kg. Please what I do now??", "leaflet"),
     ],
 )
 def test_a_question_about_the_emergency_right_after_its_reply_gets_it_again(

@@ -276,6 +276,12 @@ STILL_SIGNS = [
     # unit-question cues this session).
     ("my temp is 38.5, how much is that in F?", "fever"),
     ("her temperature was 101 F in celsius?", "fever"),
+    # Batch 21 (read after its untuned line): a spreading bite, a throat like a grater.
+    (
+        "the bite is the size of a saucer, red, warm, and a red line tracking up the leg",
+        "pain_redness_swelling",
+    ),
+    ("no fever but my throat is like I swallowed a cheese grater", "sore_throat"),
 ]
 
 
