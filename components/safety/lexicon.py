@@ -32,6 +32,7 @@ ILLNESS = "NAMED_ILLNESS"
 CONTEXT_RULE_OPTIONS = ("pattern", "max_scope", "allowed_types", "excluded_types")
 SIGN_SECTIONS = ("infection_signs", "emergency_signs")
 WORD = re.compile(r"[a-z]+")
+COLON_BEFORE_NO = re.compile(r":(\s+no\s+[a-z])")
 
 # (category, entry): the entry is a phrase or {"regex": ...}.
 Entry = Tuple[str, Any]
@@ -89,6 +90,10 @@ class SafetyLexicon:
         lowered = WORD.sub(lambda m: self.contractions.get(m.group(0), m.group(0)), text.lower())
         # "No, I have a fever": the reply word becomes a sentence of its own ("no. i have...").
         lowered = self.reply_opening.sub(r"\1\2. ", lowered)
+        # "Just checking in: no fever, no infections": medspaCy's ": no" looks back (a
+        # form's "fever: no") and, being longer, displaced the "no" that looks forward, so
+        # the fever read as present. Before a word the colon ends a sentence instead.
+        lowered = COLON_BEFORE_NO.sub(r".\1", lowered)
         tokens = self.nlp.make_doc(lowered)
         return "".join(self.normaliser.correct(t.text) + t.whitespace_ for t in tokens)
 

@@ -173,6 +173,8 @@ CALM = [
     # Batch 19: tablets hard to swallow, asleep rather than fainted.
     "The boy finds it hard to swallow tablets. Please can we crush it?",
     "what is 38.5 in f",
+    # A colon before "no": the denial still reaches the sign after it (batch 18).
+    "Just checking in: no fever, no infections, feeling good since I started. Thanks",
     "missed my pill tonight bc i passed out at 8pm lol, it's 2am now, do i still take it?",
 ]
 
@@ -282,6 +284,8 @@ STILL_SIGNS = [
         "pain_redness_swelling",
     ),
     ("no fever but my throat is like I swallowed a cheese grater", "sore_throat"),
+    ("update: no fever but my throat is killing me", "sore_throat"),
+    ("Fever: no. Rash: yes", "skin_rash"),
 ]
 
 
