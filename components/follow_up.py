@@ -449,8 +449,11 @@ class ConversationContext(BuiltComponent):
         new infection sign named in it still gets the emergency reply, which also says
         to call."""
         actions = (turns[0] if turns else {}).get("actions") or []
-        if intent != INFECTION_INTENT or EMERGENCY_ACTION not in actions:
+        if intent not in ESCALATING or EMERGENCY_ACTION not in actions:
             return False
+        # The classifier's own emergency too, however unsure: "i feel alright tho, just
+        # kinda woozy. probably fine right" after an overdose must not become a mere
+        # infection warning when the detector finds "woozy".
         return emergency_again(message)
 
     def _about_a_sign(self, message: Message, turns: List[Dict]) -> bool:

@@ -59,6 +59,9 @@ ACKNOWLEDGEMENT = "acknowledgement"  # a whole message that only thanks: "ok tha
 DENIED_RULE = "conversation's escalation withdrawn: the reply denies the signs"
 JUST_ASKING = "just_asking"  # "just asking for the future"
 YES_WORD = re.compile(r"\b(?:yes|yeah|yep|yup|aye|actually)\b")
+# "no no I'm fine now, just planning ahead. that's all, thanks" after the signs list: the
+# reply opens by denying, and says all is well.
+NO_FIRST = re.compile(r"\W*(?:no|nope|nah|naw|not really)\b")
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -199,7 +202,7 @@ class InfectionSignDetector(BuiltComponent):
             denies = (
                 context.get(DENIABLE)
                 and current == INFECTION_INTENT
-                and set(signs_aside) - {JUST_ASKING}
+                and (set(signs_aside) - {JUST_ASKING} or NO_FIRST.match(text))
                 and (well or JUST_ASKING in finding.set_aside)
                 and not YES_WORD.search(text)
                 and not self._complaint_now(text)
@@ -217,6 +220,16 @@ class InfectionSignDetector(BuiltComponent):
             # migraine": all the message holds is a figure of speech (over every
             # development text, 228 calm messages and no emergency or sign).
             return "classifier emergency withdrawn: a figure of speech"
+        if (
+            current == EMERGENCY_INTENT
+            and signs_aside
+            and not set(signs_aside) & self.lexicon.emergency_categories
+            and self._confidence(message) < self.classifier_emergency_min
+        ):
+            # "No sore throat anymore, the antibiotic from last month work very good": an
+            # unsure emergency whose every sign is denied or over (over the development
+            # texts, 7 calm messages and no emergency).
+            return "classifier emergency withdrawn: unsure, and no sign named is current"
         # A cough set aside as too short was set aside for its own time cue ("since
         # this morning"), which must not count again as a complaint now.
         if (
@@ -229,7 +242,27 @@ class InfectionSignDetector(BuiltComponent):
             return "classifier escalation withdrawn: signs not current"
         if well and (current == INFECTION_INTENT or signs_aside):
             return "classifier escalation withdrawn: says all is well"
+        if current == INFECTION_INTENT and not signs_aside and self._illness_over(text):
+            # "cut my finger peeling spuds monday, plaster on it, healed up lovely
+            # already": no sign phrase to set aside, but the message says it is over
+            # (over the development texts, 10 calm messages and no sign).
+            return "classifier escalation withdrawn: says it is over"
         return None
+
+    def _illness_over(self, text: str) -> bool:
+        """An "over" phrase not taken back ("...but now it's back") and no clause telling
+        of a complaint now."""
+        normalised = self.lexicon.normalise(text)
+        over = self.lexicon.illness_over.search(normalised)
+        return bool(
+            over
+            and not self.lexicon.illness_back.search(normalised, over.end())
+            and not self._complaint_now(normalised)
+        )
+
+    @staticmethod
+    def _confidence(message: Message) -> float:
+        return float((message.get(INTENT) or {}).get(PREDICTED_CONFIDENCE_KEY) or 0.0)
 
     def _complaint_now(self, text: str) -> bool:
         """Whether a clause of the (lower-case) text tells of a complaint happening now and
@@ -238,6 +271,7 @@ class InfectionSignDetector(BuiltComponent):
         return any(
             self.lexicon.current_complaint.search(clause)
             and not self.lexicon.complaint_undone.search(clause)
+            and not self.lexicon.illness_over.search(clause)  # "diarrhea stop since saturday"
             for clause in CLAUSE_BREAK.split(text)
         )
 

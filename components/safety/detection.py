@@ -227,7 +227,7 @@ def _message_facts(
     # ties them to the drug, or when nothing says the relative is not the patient; never
     # when the user says here they are the one taking it.
     said = [text, *(t.lower() for t in earlier)]
-    tied = any(p.search(t) for p in lexicon.caregiver for t in said)
+    tied = any(lexicon.ties_to_drug(t) for t in said)
     takes_drug = not lexicon.self_on_drug.search(text) and (
         tied or not lexicon.relative_not_patient.search(text)
     )

@@ -33,6 +33,9 @@ CONTEXT_RULE_OPTIONS = ("pattern", "max_scope", "allowed_types", "excluded_types
 SIGN_SECTIONS = ("infection_signs", "emergency_signs")
 WORD = re.compile(r"[a-z]+")
 COLON_BEFORE_NO = re.compile(r":(\s+no\s+[a-z])")
+# A tie to the drug that says the opposite: "she is not on imuran", "she dont take
+# azathioprine" (batch 22) tie nobody to it.
+NEGATED_TIE = re.compile(r"\b(?:not|isn['’]?t|aren['’]?t|don['’]?t|doesn['’]?t|never|no longer)\b")
 
 # (category, entry): the entry is a phrase or {"regex": ...}.
 Entry = Tuple[str, Any]
@@ -83,6 +86,15 @@ class SafetyLexicon:
         entries = sign_entries(data)
         self.normaliser = _typo_normaliser(data, entries, self.drug_words)
         self.nlp = _pipeline(data, entries)
+
+    def ties_to_drug(self, text: str) -> bool:
+        """The (lower-case) text ties a relative to the drug ("my son takes aza"), and
+        does not deny it ("she is not on imuran, only me")."""
+        return any(
+            not NEGATED_TIE.search(match.group(0))
+            for pattern in self.caregiver
+            for match in pattern.finditer(text)
+        )
 
     def normalise(self, text: str) -> str:
         """Lower case, apostrophes restored ("dont" -> "don't"), misspelled words replaced

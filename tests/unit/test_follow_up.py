@@ -453,6 +453,8 @@ def test_a_medicine_the_sources_name_for_the_topic_gets_the_topics_answer(
     [
         "she's fine atm, no temp or nothing, just asking for the future",
         "No fever or anything, I'm fine, just being careful",
+        # A reply that opens with "no" and says all is well names no sign (conv19).
+        "nope, all good here, just asking so I know",
     ],
 )
 def test_a_plain_denial_with_all_well_takes_back_the_conversations_escalation(said: str) -> None:
@@ -686,3 +688,34 @@ def test_saying_they_are_taking_him_in_after_a_warning_is_thanks(said: str) -> N
     after_warning = [turn(None, ["utter_infection_warning", "action_escalate_infection"])]
     out = run(message(said, "leaflet", 0.7, ranked=(("stopping", 0.5),), turns=after_warning))
     assert out.get("intent")["name"] == "thanks"
+
+
+def test_an_unsure_classifier_emergency_right_after_the_emergency_reply_stays_one() -> None:
+    # "i feel alright tho, just kinda woozy" after an overdose: the detector's "woozy"
+    # must not turn the emergency into an infection warning (conv19).
+    turns = [turn(None, ["utter_emergency"])]
+    msg = run(
+        message("feel ok actually, bit lightheaded, prob fine yeah?", "emergency", 0.6, turns=turns)
+    )
+    InfectionSignDetector({"lexicon": None}).process([msg])
+    assert msg.get("intent")["name"] == "emergency"
+
+
+def test_asking_whether_they_really_must_call_after_the_emergency_reply_gets_it_again() -> None:
+    turns = [turn(None, ["utter_emergency"])]
+    msg = run(
+        message(
+            "he seems fine now, do we really gotta call anyone", "request_human", 0.9, turns=turns
+        )
+    )
+    assert msg.get("intent")["name"] == "emergency"
+
+
+@pytest.mark.parametrize(
+    "said", ["ok I've told him to go to the GP. thanks", "thanks, she's on her way to the hospital"]
+)
+def test_saying_the_patient_was_sent_after_a_warning_is_thanks(said: str) -> None:
+    turns = [turn(None, ["utter_infection_warning", "action_escalate_infection"])]
+    msg = run(message(said, "report_infection_sign", 0.9, turns=turns))
+    InfectionSignDetector({"lexicon": None}).process([msg])
+    assert msg.get("intent")["name"] == "thanks"

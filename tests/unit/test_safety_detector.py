@@ -563,3 +563,40 @@ def test_a_denied_wellness_is_not_all_well(text):
     message = _classified(text, "report_infection_sign")
     InfectionSignDetector({"lexicon": None}).process([message])
     assert message.get("intent")["name"] == "report_infection_sign"
+
+
+# Ninth session, from batch 22 and conv19 (after their untuned lines); each sentence a
+# variant written for the test.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No rash any more, the cream from last month sorted it out lovely",
+        "had a chest infection in the spring but it cleared up, fit now",
+    ],
+)
+def test_an_unsure_classifier_emergency_whose_signs_are_all_over_is_withdrawn(text: str) -> None:
+    message = classified(text, "emergency", 0.7)
+    assert message.get("intent")["name"] != "emergency"
+    assert message.get("safety")["rule"].startswith("classifier emergency withdrawn")
+    # A sure one stays: the classifier knows emergencies the lexicon has no words for.
+    assert classified(text, "emergency", 0.99).get("intent")["name"] == "emergency"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "grazed my shin on the garden step on sunday, healed up nicely already",
+        "dodgy kebab gave me a bad belly back in june, nothing since",
+    ],
+)
+def test_a_classifier_escalation_of_a_complaint_told_as_over_is_withdrawn(text: str) -> None:
+    message = classified(text, "report_infection_sign")
+    assert message.get("intent")["name"] != "report_infection_sign"
+    assert message.get("safety")["rule"] == "classifier escalation withdrawn: says it is over"
+
+
+def test_a_complaint_that_is_over_and_then_back_keeps_the_escalation() -> None:
+    said = "grazed my shin on sunday, healed up nicely, but now it's back and weeping"
+    assert classified(said, "report_infection_sign").get("intent")["name"] == (
+        "report_infection_sign"
+    )

@@ -81,6 +81,20 @@ EMERGENCIES = [
     ("now my lips feel swollen and my throat feels tight", "severe_allergy"),
 ]
 
+# Ninth session (batch 22): an empty pack in a child's hand is an overdose.
+EMERGENCIES += [("found the toddler with my empty blister pack in her hand", "overdose")]
+# A relative's illness where the message says the relative is not on the drug, or the
+# user is well; an illness told as over.
+CALM_NINTH = [
+    "my husband has a sore throat, he is not on imuran, only me",
+    "my dad has a chesty cough, he doesnt take azathioprine, I just worry about him",
+    "the lad next door has shingles, he isnt on tablets like mine. I'm fine myself",
+    "her sister has strep throat, she has zero symptoms herself",
+    "my nephew's got chickenpox so we're staying away. Nothing wrong with me.",
+    "the runs stopped since friday, eating normally again",
+    "throat was raw on sunday but fine by monday",
+]
+
 CALM = [
     "my mum's got a stomach bug, how do I avoid catching it",
     "girlfriend has flu, I'm the one on aza, any tips",
@@ -319,3 +333,21 @@ def test_real_signs_are_kept(text, sign):
 )
 def test_everyday_words_are_not_emergencies(text):
     assert not detect(text).emergencies
+
+
+@pytest.mark.parametrize("text", CALM_NINTH)
+def test_relatives_not_on_the_drug_and_illnesses_over_do_not_escalate(text):
+    finding = detect(text)
+    assert finding.intent is None, (text, finding)
+
+
+@pytest.mark.parametrize(
+    "text, sign",
+    [
+        # A negated tie never hides the patient's own sign, nor a "does not stop".
+        ("my husband is not on imuran, I am, and I've had a fever of 38.6 since lunch", "fever"),
+        ("the cough, it dont stop since saturday, today is wednesday", "cough"),
+    ],
+)
+def test_a_denied_tie_or_a_sign_that_does_not_stop_still_escalates(text, sign):
+    assert sign in detect(text).signs, (text, detect(text))
