@@ -512,12 +512,26 @@ class ConversationContext(BuiltComponent):
             self._answer(message, topic, "medicine the sources name for the topic")
             return
         ranked = topic in ranked_sections(message)[: self.rules.buttons]
-        if leans_on(self.rules, text, raw, ranked):
+        if leans_on(self.rules, text, raw, ranked) or self._unplaced_question(intent, text, raw):
             self._follow_up(message, intent, topic, ranked, text)
         elif intent == LEAFLET and not message.get(GUARD_KEY):
             chosen = chosen_section(message)
             if chosen != topic and drawn_elsewhere(self.rules, text, raw, chosen, topic):
                 self._answer(message, topic, "follow-up drawn elsewhere")
+
+    def _unplaced_question(self, intent: str, text: str, raw: str) -> bool:
+        """A question the model could not place at all (nlu_fallback), right after an
+        answer, up to long_words: most are about that answer in words the model does not
+        know ("he screams at the needle tho. wat happens if we just skip the one next
+        week" after the blood tests answer). Over the development conversations, 2 in 3
+        such turns were about the topic; the rest were new topics the model could not
+        place either, which got "not sure" before."""
+        return (
+            intent == FALLBACK
+            and len(text.split()) <= self.rules.long_words
+            and asks(self.rules, text, raw)
+            and not closes(self.rules, text)
+        )
 
     def _acknowledges(
         self, message: Message, text: str, intent: str, answered: str, unplaced: bool

@@ -130,7 +130,13 @@ def test_a_longer_follow_up_must_point_back_and_have_the_topic_among_the_best() 
     with_topic = (("missed_dose", 0.3), ("blood_tests", 0.2))
     assert section(run(message(said, ranked=with_topic, turns=turns))) == "blood_tests"
     without = (("missed_dose", 0.3), ("supply", 0.2), ("storage", 0.1))
-    assert section(run(message(said, ranked=without, turns=turns))) is None
+    placed = message(said, "out_of_scope", 0.5, ranked=without, turns=turns)
+    assert section(run(placed)) is None
+    # Unplaced altogether (nlu_fallback), a question that long is still about the topic.
+    assert section(run(message(said, ranked=without, turns=turns))) == "blood_tests"
+    # ...but not a statement, nor one longer than long_words.
+    statement = "We are traveling for a couple of weeks and will find a lab on the road."
+    assert section(run(message(statement, ranked=without, turns=turns))) is None
 
 
 def test_a_weak_out_of_leaflet_call_yields_to_the_topic_but_not_the_guards() -> None:
