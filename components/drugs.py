@@ -85,6 +85,10 @@ def library_dictionary() -> Dict[str, str]:
     }
 
 
+# An English word this short is never taken for a medicine named by another name.
+SHORT_ENGLISH = 4
+
+
 class DrugTable:
     """Exact look-up of name variants, as hashes (about 1 MB for ~100,000 names), and a
     close-spelling look-up of one-word names for words that are not English ("ibuprofin",
@@ -157,6 +161,24 @@ class DrugTable:
             return self.names[int(self.generic[i])]
         return None
 
+    def _exact(self, words: str, size: int) -> Optional[str]:
+        """The dictionary's name for these words, but not for a short English word or
+        one that stands for a laboratory chemical: the dictionary also holds such
+        abbreviations ("sits": 4-acetamido-4'-isothiocyanatostilbene-2,2'-disulfonic
+        acid, batch 23), while brands that are in the English word list stay ("tylenol",
+        "valium")."""
+        name = self.lookup(words)
+        if (
+            name is not None
+            and size == 1
+            and self._english is not None
+            and words in self._english
+            and name.lower() != words
+            and (len(words) <= SHORT_ENGLISH or any(c.isdigit() for c in name))
+        ):
+            return None
+        return name
+
     def add_short_names(self, short_names: Dict[str, str]) -> None:
         """Patients' short names the dictionary lacks ("tacro" -> tacrolimus), each
         resolved through the dictionary; one that does not resolve is an error."""
@@ -187,7 +209,7 @@ class DrugTable:
                     continue
                 name = (
                     self.short_names.get(words)
-                    or self.lookup(words)
+                    or self._exact(words, size)
                     or (self.lookup(words[:-2]) if words.endswith("'s") else None)  # Humira's
                 )
                 spellable = len(words) >= FUZZY_MIN_LETTERS and words.isalpha()

@@ -17,6 +17,7 @@ from components.safety.lexicon import SafetyLexicon
 
 NEGATED = "NEGATED_EXISTENCE"
 FAMILY = "FAMILY"
+GOING_ROUND = "GOING_ROUND"  # "chickenpox going round the school": nobody's sign
 PRESENT = "PRESENT"
 WORDS = re.compile(r"[a-z]+")
 
@@ -87,6 +88,8 @@ def is_current(lexicon: SafetyLexicon, ent: Any, takes_drug: bool) -> bool:
     rules = lexicon.emergency
     emergency = ent.label_ in lexicon.emergency_categories
     if modified_by(lexicon, ent, NEGATED, rules.negation_reach if emergency else None):
+        return False
+    if not emergency and modified_by(lexicon, ent, GOING_ROUND):
         return False
     family = modified_by(lexicon, ent, FAMILY)
     if family and not takes_drug and not (emergency and rules.someone_else_counts):

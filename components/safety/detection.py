@@ -64,6 +64,10 @@ LONGEST_RUN = 60  # characters without a space; longer than any word
 LONG_RUN = re.compile(rf"\S{{{LONGEST_RUN}}}(?=\S)")
 
 
+# The calm phrase reason (content/safety_lexicon.yml, calm_phrases) for "I feel fine".
+FEELING_WELL = "feeling_well"
+
+
 @dataclass
 class Finding:
     """What the detector concluded for one message."""
@@ -138,6 +142,12 @@ def detect(
             break
         piece = Piece(lexicon.nlp(text[start:end]), start)
         explicit_fever = _scan(lexicon, piece, facts, finding) or explicit_fever
+    if finding.signs and not finding.emergencies and _well_and_on_it(lexicon, text, finding):
+        # "Harold has come down with the flu... I'm the one on Imuran and I feel just
+        # fine": whoever has the signs, it is not the patient (batch 23).
+        finding.set_aside.extend(finding.signs)
+        finding.signs, finding.phrases, finding.entities = [], [], []
+        explicit_fever = False
     if facts.only_normal_readings and FEVER not in finding.set_aside:
         finding.set_aside.append(FEVER)  # "37.1 this morning": a normal temperature
     if explicit_fever and FEVER not in finding.signs:
@@ -217,6 +227,16 @@ def _scan(lexicon: SafetyLexicon, piece: Piece, facts: MessageFacts, finding: Fi
         if category is not None:
             _add_sign(lexicon, finding, category, ent, piece.offset)
     return _explicit_fever(lexicon, piece, finding.readings)
+
+
+def _well_and_on_it(lexicon: SafetyLexicon, text: str, finding: Finding) -> bool:
+    """The user says they are the one on the drug and that they are well, and does not
+    turn after it ("...I feel fine but my throat is killing me")."""
+    return (
+        bool(lexicon.self_on_drug.search(text))
+        and FEELING_WELL in finding.set_aside
+        and not lexicon.feeling_well_turns.search(text)
+    )
 
 
 def _message_facts(

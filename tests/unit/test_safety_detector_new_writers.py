@@ -93,6 +93,15 @@ CALM_NINTH = [
     "my nephew's got chickenpox so we're staying away. Nothing wrong with me.",
     "the runs stopped since friday, eating normally again",
     "throat was raw on sunday but fine by monday",
+    # Batch 23: an illness going round, a unit question, names for someone else when the
+    # user is the one on the drug and well, figures of speech, illnesses that were nothing.
+    "there's a sickness bug going round the nursery, how do I keep her safe from it",
+    "what is 39 celsius in regular fahrenheit? nobody is ill",
+    "Bill has shingles on his chest. I'm the one on imuran and I feel fine, can I catch it?",
+    "my brother is a bit hot under the collar about the parking again",
+    "when the band played our song I got shivers all over",
+    "had the shivers last month, doctor said it was nothing. fine now",
+    "the boss is a real pain in da neck today",
 ]
 
 CALM = [
@@ -347,7 +356,29 @@ def test_relatives_not_on_the_drug_and_illnesses_over_do_not_escalate(text):
         # A negated tie never hides the patient's own sign, nor a "does not stop".
         ("my husband is not on imuran, I am, and I've had a fever of 38.6 since lunch", "fever"),
         ("the cough, it dont stop since saturday, today is wednesday", "cough"),
+        # An eye stuck shut with matter, a cut that will not close (batch 23).
+        ("woke up with my eye glued shut and yellow gunk in the corner", "wound_not_healing"),
+        ("this cut on my thumb won't close up, it's been ten days", "wound_not_healing"),
+        # On the drug and well, but turning after it: the sign stays.
+        ("I'm on imuran and I feel fine but I've had a fever of 38.4 since lunch", "fever"),
     ],
 )
 def test_a_denied_tie_or_a_sign_that_does_not_stop_still_escalates(text, sign):
+    assert sign in detect(text).signs, (text, detect(text))
+
+
+@pytest.mark.parametrize(
+    "text, sign",
+    [
+        # Politeness is no condition, an old operation no old sign, a new clause about
+        # feeling no part of a denial (development misses found this session).
+        (
+            "One more thing, if I may: there's a white coating on my tongue since Friday",
+            "mouth_white_patches",
+        ),
+        ("my wound is red and puffy, the operation was 6 months ago", "pain_redness_swelling"),
+        ("can't be bothered to cook, feel lousy all over", "flu_like"),
+    ],
+)
+def test_politeness_old_operations_and_new_clauses_keep_a_sign(text, sign):
     assert sign in detect(text).signs, (text, detect(text))
