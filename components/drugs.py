@@ -85,10 +85,6 @@ def library_dictionary() -> Dict[str, str]:
     }
 
 
-# An English word this short is never taken for a medicine named by another name.
-SHORT_ENGLISH = 4
-
-
 class DrugTable:
     """Exact look-up of name variants, as hashes (about 1 MB for ~100,000 names), and a
     close-spelling look-up of one-word names for words that are not English ("ibuprofin",
@@ -162,11 +158,10 @@ class DrugTable:
         return None
 
     def _exact(self, words: str, size: int) -> Optional[str]:
-        """The dictionary's name for these words, but not for a short English word or
-        one that stands for a laboratory chemical: the dictionary also holds such
-        abbreviations ("sits": 4-acetamido-4'-isothiocyanatostilbene-2,2'-disulfonic
-        acid, batch 23), while brands that are in the English word list stay ("tylenol",
-        "valium")."""
+        """The dictionary's name for these words, but not for an English word that
+        stands for a laboratory chemical: the dictionary also holds such abbreviations
+        ("sits": 4-acetamido-4'-isothiocyanatostilbene-2,2'-disulfonic acid, batch 23),
+        while brands in the English word list stay ("tums", "tylenol", "valium")."""
         name = self.lookup(words)
         if (
             name is not None
@@ -174,7 +169,7 @@ class DrugTable:
             and self._english is not None
             and words in self._english
             and name.lower() != words
-            and (len(words) <= SHORT_ENGLISH or any(c.isdigit() for c in name))
+            and any(c.isdigit() for c in name)
         ):
             return None
         return name

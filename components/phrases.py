@@ -10,10 +10,13 @@ import yaml
 
 
 def uncovered_pattern(path: Path) -> "re.Pattern[str]":
-    """One whole-word, case-insensitive pattern for every uncovered topic in the file."""
+    """One whole-word, case-insensitive pattern for every uncovered topic in the file: a
+    term is a phrase, or {regex: ...} where a phrase alone would also catch this drug."""
     terms = yaml.safe_load(path.read_text(encoding="utf-8"))["terms"]
-    alternatives = "|".join(re.escape(str(t).lower()) for t in sorted(terms, key=len, reverse=True))
-    return re.compile(rf"\b(?:{alternatives})\b", re.IGNORECASE)
+    phrases = sorted((str(t).lower() for t in terms if not isinstance(t, dict)), key=len)
+    alternatives = [re.escape(p) for p in reversed(phrases)]
+    alternatives += [str(t["regex"]) for t in terms if isinstance(t, dict)]
+    return re.compile(rf"\b(?:{'|'.join(alternatives)})\b", re.IGNORECASE)
 
 
 class PersonRequests:

@@ -82,9 +82,13 @@ def modified_by(
     return False
 
 
-def is_current(lexicon: SafetyLexicon, ent: Any, takes_drug: bool) -> bool:
+def is_current(
+    lexicon: SafetyLexicon, ent: Any, takes_drug: bool, writer_off_drug: bool = False
+) -> bool:
     """Not negated, not someone else's, and not hypothetical or past unless a PRESENT cue
-    ("I have", "since") says otherwise; emergencies as the module docstring says."""
+    ("I have", "since") says otherwise; emergencies as the module docstring says. When
+    the user says they are not on the drug (`writer_off_drug`), their own signs (those
+    of no one else named) are not a patient's."""
     rules = lexicon.emergency
     emergency = ent.label_ in lexicon.emergency_categories
     if modified_by(lexicon, ent, NEGATED, rules.negation_reach if emergency else None):
@@ -92,6 +96,8 @@ def is_current(lexicon: SafetyLexicon, ent: Any, takes_drug: bool) -> bool:
     if not emergency and modified_by(lexicon, ent, GOING_ROUND):
         return False
     family = modified_by(lexicon, ent, FAMILY)
+    if writer_off_drug and not emergency and not family:
+        return False
     if family and not takes_drug and not (emergency and rules.someone_else_counts):
         return False
     if has_modifier(ent, PRESENT):

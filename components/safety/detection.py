@@ -66,6 +66,8 @@ LONG_RUN = re.compile(rf"\S{{{LONGEST_RUN}}}(?=\S)")
 
 # The calm phrase reason (content/safety_lexicon.yml, calm_phrases) for "I feel fine".
 FEELING_WELL = "feeling_well"
+# What a phrase of the lexicon's not_signs is recorded as when set aside.
+NOT_A_SIGN = "not_a_sign"
 
 
 @dataclass
@@ -99,6 +101,7 @@ class MessageFacts:
     fever_reading: bool  # a temperature over the threshold
     only_normal_readings: bool  # temperatures given, none over the threshold
     short_cough: bool  # every duration given is too short for a cough to count
+    writer_off_drug: bool = False  # "I'm not on any medicine myself": the user's own signs
 
 
 def detect(
@@ -248,14 +251,17 @@ def _message_facts(
     # when the user says here they are the one taking it.
     said = [text, *(t.lower() for t in earlier)]
     tied = any(lexicon.ties_to_drug(t) for t in said)
+    # "I'm not on any meds myself" says the user is not the patient, not the relative.
+    others = lexicon.writer_off_drug.sub(" ", text)
     takes_drug = not lexicon.self_on_drug.search(text) and (
-        tied or not lexicon.relative_not_patient.search(text)
+        tied or not lexicon.relative_not_patient.search(others)
     )
     fever_reading = any(r.over_threshold for r in finding.readings)
     short_cough = bool(finding.durations) and all(
         d.days <= lexicon.cough_escalates_after_days for d in finding.durations
     )
     return MessageFacts(
+        writer_off_drug=bool(lexicon.writer_off_drug.search(text)) and not tied,
         takes_drug=takes_drug,
         fever_reading=fever_reading,
         # "37.9 now but it was higher at lunchtime": the normal reading is not the whole story.
@@ -378,6 +384,9 @@ def _current_category(
     """
     category = ent.label_
     if category == IGNORE:
+        # "the yellow fever jab", "flu season": a sign word that names no sign. Recorded,
+        # so that a classifier's escalation read from the word alone can be withdrawn.
+        finding.set_aside.append(NOT_A_SIGN)
         return None
     if category.startswith(CALM):
         # Only a negation close before it ("not feeling great"): "No fever or anything,
@@ -388,7 +397,9 @@ def _current_category(
     if ent.start_char in over:
         finding.set_aside.append(category)  # "...cleared right up", "I'm grand now"
         return None
-    if asked_about(lexicon, ent) or not is_current(lexicon, ent, facts.takes_drug):
+    if asked_about(lexicon, ent) or not is_current(
+        lexicon, ent, facts.takes_drug, facts.writer_off_drug
+    ):
         finding.set_aside.append(category)
         return None
     if category == ILLNESS:

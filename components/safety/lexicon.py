@@ -57,6 +57,7 @@ class SafetyLexicon:
         self.emergency_categories = set(data["emergency_signs"])
         self.caregiver = _caregiver_patterns(data.get("caregiver_patterns", []), self.drug_words)
         self.relative_not_patient = _regex_union(data.get("relative_not_the_patient") or [])
+        self.writer_off_drug = _regex_union(data.get("writer_not_on_the_drug") or [])
         self.feeling_well_turns = _regex_union(data.get("feeling_well_turns") or [])
         self.current_complaint = _regex_union(data.get("current_complaint_cues") or [])
         self.double_up = _regex_union(data.get("double_up_questions") or [])

@@ -7,7 +7,9 @@ from typing import Any, Dict, List, Optional
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
+from clinic.content import CONTENT_DIR
 from components.answer_guard import AnswerConfidenceGuard, has_words
+from components.phrases import uncovered_pattern
 
 CONFIG = {
     "retrieval_intent": "leaflet",
@@ -191,3 +193,21 @@ def test_a_request_for_a_person_reaches_the_handoff(intent):
 @pytest.mark.parametrize("intent", ["emergency", "report_infection_sign"])
 def test_a_safety_intent_is_never_turned_into_a_handoff(intent):
     assert run(message("I need a nurse, I have a fever of 39", intent, 0.9)) == intent
+
+
+@pytest.mark.parametrize(
+    "text, uncovered",
+    [
+        ("can I take the pill with imuran", True),
+        ("I'm on the pill, is that ok", True),
+        ("if the pill make me sick in the first week what do I do", False),
+        ("can she crush the pill into yoghurt", False),
+        ("is it safe to take her to the park", False),
+        ("shes growing like a weed", False),
+    ],
+)
+def test_the_contraceptive_pill_is_uncovered_but_this_tablet_is_not(
+    text: str, uncovered: bool
+) -> None:
+    pattern = uncovered_pattern(CONTENT_DIR / "uncovered_topics.yml")
+    assert bool(pattern.search(text)) is uncovered

@@ -725,3 +725,11 @@ def test_saying_the_patient_was_sent_after_a_warning_is_thanks(said: str) -> Non
     msg = run(message(said, "report_infection_sign", 0.9, turns=turns))
     InfectionSignDetector({"lexicon": None}).process([msg])
     assert msg.get("intent")["name"] == "thanks"
+
+
+@pytest.mark.parametrize("said", ["yep will call em", "yeah righto"])
+def test_short_australian_acknowledgements_after_a_warning_are_thanks(said: str) -> None:
+    turns = [turn(None, ["utter_infection_warning", "action_escalate_infection"])]
+    msg = run(message(said, "report_infection_sign", 0.9, turns=turns))
+    InfectionSignDetector({"lexicon": None}).process([msg])
+    assert msg.get("intent")["name"] == "thanks"

@@ -600,3 +600,12 @@ def test_a_complaint_that_is_over_and_then_back_keeps_the_escalation() -> None:
     assert classified(said, "report_infection_sign").get("intent")["name"] == (
         "report_infection_sign"
     )
+
+
+def test_a_classifier_escalation_read_from_a_word_that_names_no_sign_is_withdrawn() -> None:
+    # "yellow fever" is a vaccine's name; the classifier read "fever" (conv20).
+    message = classified(
+        "what about the yellow fever jab? my mate says I need it", "report_infection_sign", 0.8
+    )
+    assert message.get("intent")["name"] != "report_infection_sign"
+    assert message.get("safety")["set_aside"] == ["not_a_sign"]

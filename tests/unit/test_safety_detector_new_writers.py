@@ -382,3 +382,31 @@ def test_a_denied_tie_or_a_sign_that_does_not_stop_still_escalates(text, sign):
 )
 def test_politeness_old_operations_and_new_clauses_keep_a_sign(text, sign):
     assert sign in detect(text).signs, (text, detect(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # conv20: the user not on the drug, their own cold; "it's a pain" said of a chore;
+        # what would happen, not what is.
+        "I've got a streaming cold myself, I'm not on any medicine, just wondering about masks",
+        "the blood tests every week are a right pain, its a pain",
+        "I skipped the water tablet because I'd be up all night running to the toilet",
+    ],
+)
+def test_the_users_own_cold_off_the_drug_a_chore_and_a_would_stay_calm(text):
+    finding = detect(text)
+    assert finding.intent is None, (text, finding)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # The user off the drug says nothing about the relative who is on it.
+        "I'm not on any meds but my son has had a fever of 39 since this morning",
+        "my son takes aza, I'm not on it, he has had a fever of 39 since this morning",
+        "it's a pain when I pee and it burns",
+    ],
+)
+def test_a_relatives_sign_next_to_the_user_off_the_drug_still_escalates(text):
+    assert detect(text).signs, (text, detect(text))
