@@ -609,3 +609,12 @@ def test_a_classifier_escalation_read_from_a_word_that_names_no_sign_is_withdraw
     )
     assert message.get("intent")["name"] != "report_infection_sign"
     assert message.get("safety")["set_aside"] == ["not_a_sign"]
+
+
+def test_a_complaint_told_in_the_present_keeps_the_classifier_escalation() -> None:
+    # Every sign named sits inside a denial's reach ("no appetite for food, everything is
+    # aching"), but the clause tells of a complaint now (batch 24).
+    said = "not feeling well, no appetite, everything is aching, feels like flu coming"
+    assert classified(said, "report_infection_sign").get("intent")["name"] == (
+        "report_infection_sign"
+    )

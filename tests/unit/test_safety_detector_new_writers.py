@@ -410,3 +410,50 @@ def test_the_users_own_cold_off_the_drug_a_chore_and_a_would_stay_calm(text):
 )
 def test_a_relatives_sign_next_to_the_user_off_the_drug_still_escalates(text):
     assert detect(text).signs, (text, detect(text))
+
+
+# Batch 24 (after its untuned line): a child who swallowed many tablets, a wrist cut on
+# purpose, sweats that soak the bed in other words, and yellow eyes noticed by a grandchild
+# from someone who is "alright otherwise".
+@pytest.mark.parametrize(
+    "text, category",
+    [
+        ("my boy swallowed many of his tablets, maybe 6, thought they were sweets", "overdose"),
+        ("I cut my wrist last night, I don't know why", "self_harm"),
+        ("burned myself with a lighter on purpose again", "self_harm"),
+    ],
+)
+def test_batch_24_emergencies(text, category):
+    assert category in detect(text).emergencies, (text, detect(text))
+
+
+@pytest.mark.parametrize(
+    "text, sign",
+    [
+        ("she sweat a lot in the night and wakes up all wet, two nights now", "sweats_or_chills"),
+        (
+            "my daughter says my eyes look yellow. I feel alright otherwise. I take azathioprine",
+            "other_concerning_symptom",
+        ),
+    ],
+)
+def test_batch_24_signs(text, sign):
+    assert sign in detect(text).signs, (text, detect(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "sweating buckets from the heat in the garden today, not sick at all",
+        "that chilli was so hot my mouth was on fire",
+        "what is 38 degrees in the regular numbers?",
+        "I cut my finger on a tin, it's fine",
+    ],
+)
+def test_batch_24_calm(text):
+    assert not detect(text).signs and not detect(text).emergencies, (text, detect(text))
+
+
+def test_night_sweats_are_never_taken_for_heat():
+    said = "been sweating buckets at night soaking the sheets three nights running"
+    assert "sweats_or_chills" in detect(said).signs
