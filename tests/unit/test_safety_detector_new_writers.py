@@ -457,3 +457,18 @@ def test_batch_24_calm(text):
 def test_night_sweats_are_never_taken_for_heat():
     said = "been sweating buckets at night soaking the sheets three nights running"
     assert "sweats_or_chills" in detect(said).signs
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # conv21: "acha" is Urdu for OK, not "achy"; the pharmacy's dispensing error is
+        # no overdose; a headache "when he gets one" is not one now.
+        "acha, quick one, how often are the bloods on aza?",
+        "the pharmacy gave me the wrong strength twice now, I want to complain",
+        "can she have calpol when she gets a headache",
+    ],
+)
+def test_conv21_calm(text):
+    finding = detect(text)
+    assert not finding.signs and not finding.emergencies, (text, finding)
