@@ -472,3 +472,48 @@ def test_night_sweats_are_never_taken_for_heat():
 def test_conv21_calm(text):
     finding = detect(text)
     assert not finding.signs and not finding.emergencies, (text, finding)
+
+
+# Batch 25 (after its untuned line).
+@pytest.mark.parametrize(
+    "text, category",
+    [
+        ("the twins were playing doctor and he gave her a whole hand full of my pills", "overdose"),
+        ("found the whole week blister pack empty, that's 7 tablets she took today", "overdose"),
+    ],
+)
+def test_batch_25_emergencies(text, category):
+    assert category in detect(text).emergencies, (text, detect(text))
+
+
+@pytest.mark.parametrize(
+    "text, sign",
+    [
+        # A condition's reach ends at a colon or ", so"; a neighbour's remark about my eyes
+        # is my sign; "far from healing".
+        ("My face is sore, if I may say so: a dull pressure across both cheekbones", "sinus"),
+        (
+            "my sister remarked that the whites of my eyes had gone a funny colour",
+            "other_concerning_symptom",
+        ),
+        ("I cut my thumb a week ago and it is far from healing", "wound_not_healing"),
+    ],
+)
+def test_batch_25_signs(text, sign):
+    assert sign in detect(text).signs, (text, detect(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "that final gave me a fever, nearly died of stress lol",
+        "been coughing with laughter at the telly all night",
+        "lola has the flu, should I stay away from her",
+        "grandson was sick at nursery last week, him good now",
+        "the damp weather makes my old joints ache",
+        "a lady at church told me something else and that got me confused",
+    ],
+)
+def test_batch_25_calm(text):
+    finding = detect(text)
+    assert not finding.signs and not finding.emergencies, (text, finding)
