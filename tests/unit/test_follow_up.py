@@ -733,3 +733,13 @@ def test_short_australian_acknowledgements_after_a_warning_are_thanks(said: str)
     msg = run(message(said, "report_infection_sign", 0.9, turns=turns))
     InfectionSignDetector({"lexicon": None}).process([msg])
     assert msg.get("intent")["name"] == "thanks"
+
+
+@pytest.mark.parametrize(
+    "said",
+    ["who do I call, tell me exactly what to do", "me Deaf, 911 call me can't. other way HOW?"],
+)
+def test_asking_how_to_get_help_after_the_emergency_reply_gets_it_again(said: str) -> None:
+    turns = [turn(None, ["utter_emergency"])]
+    msg = run(message(said, "request_human", 0.9, turns=turns))
+    assert msg.get("intent")["name"] == "emergency"

@@ -517,3 +517,22 @@ def test_batch_25_signs(text, sign):
 def test_batch_25_calm(text):
     finding = detect(text)
     assert not finding.signs and not finding.emergencies, (text, finding)
+
+
+# conv23 and batch 26 (after their untuned lines): self-harm in Dundonian Scots, in ASL
+# grammar and told of a child; a burning tongue.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "some nights eh think everybody would be better aff if eh wisnae here",
+        "me tired. sometimes think better if me not here anymore",
+        "found my son scratching his arms with a pin till they bleed",
+        "he says he wants to hurt himself",
+    ],
+)
+def test_self_harm_in_dialect_asl_grammar_and_of_a_child(text):
+    assert "self_harm" in detect(text).emergencies, (text, detect(text))
+
+
+def test_a_burning_tongue_is_a_mouth_sign():
+    assert "mouth_white_patches" in detect("tongue burning since Tuesday, hard to eat").signs
