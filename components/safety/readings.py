@@ -97,9 +97,9 @@ class ReadingRules:
         patterns = {
             "span": r"\b" + SPAN_LEAD + amounts + r"\s+" + SPAN_UNIT + r"\b",
             # "since monday", and when it began: "it started last thursday".
-            "since": r"\b(?:since|from|started|began|begun|starting)\s+(?:on\s+)?(?:last\s+)?("
-            + _alternatives(self.since_phrases)
-            + r")\b"
+            # "it start on friday" (second-language English, batch 27).
+            "since": r"\b(?:since|from|started|start|starts|began|begun|starting)"
+            r"\s+(?:on\s+)?(?:last\s+)?(" + _alternatives(self.since_phrases) + r")\b"
             r"|\b(" + _alternatives(self.time_phrases) + r")\b",
             "digits": NUMBER + ending + UNIT,
             "spoken": _spoken_pattern(self.spoken_numbers) + ending + UNIT,

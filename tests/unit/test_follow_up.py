@@ -743,3 +743,13 @@ def test_asking_how_to_get_help_after_the_emergency_reply_gets_it_again(said: st
     turns = [turn(None, ["utter_emergency"])]
     msg = run(message(said, "request_human", 0.9, turns=turns))
     assert msg.get("intent")["name"] == "emergency"
+
+
+def test_doubting_the_warning_with_a_good_result_gets_the_warning_again() -> None:
+    # "but the blood test 3 weeks ago it was ok, the doctor say good" after the warning
+    # for yellow eyes and dark urine (conv24).
+    turns = [turn(None, ["utter_infection_warning", "action_escalate_infection"])]
+    msg = run(
+        message("but his last blood test was fine, the doctor said so", "leaflet", 0.9, turns=turns)
+    )
+    assert msg.get("intent")["name"] == "report_infection_sign"

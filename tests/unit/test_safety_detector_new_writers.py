@@ -536,3 +536,33 @@ def test_self_harm_in_dialect_asl_grammar_and_of_a_child(text):
 
 def test_a_burning_tongue_is_a_mouth_sign():
     assert "mouth_white_patches" in detect("tongue burning since Tuesday, hard to eat").signs
+
+
+# Batch 27 and conv24 (after their untuned lines).
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I think sometimes my family is better without me. I think to finish everything",
+        "he said the family'd be better off if he just didn't come back from fishing one day",
+    ],
+)
+def test_batch_27_self_harm(text):
+    assert "self_harm" in detect(text).emergencies, (text, detect(text))
+
+
+@pytest.mark.parametrize(
+    "text, sign",
+    [
+        (
+            "no fever but my throat is raw, I can't get toast down without it catching",
+            "sore_throat",
+        ),
+        ("she throw up her lunch and her tea today", "vomiting_or_diarrhoea"),
+    ],
+)
+def test_batch_27_signs(text, sign):
+    assert sign in detect(text).signs, (text, detect(text))
+
+
+def test_wanting_to_throw_up_is_the_nausea_question_not_a_sign():
+    assert not detect("these pills make me wanna throw up, is that normal").signs
