@@ -7,12 +7,14 @@ reviewed ones copied into docs/).
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 from typing import Iterator, List
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -107,8 +109,17 @@ def test_patient_asks_reports_a_fever_and_reloads(browser: WebDriver, servers: S
 
     browser.refresh()  # the conversation is still there after a reload
     wait(browser).until(lambda d: len(bot_messages(d, "urgent")) >= 1)
-    users = [m.text for m in browser.find_elements(By.CSS_SELECTOR, '.imw-msg[data-from="user"]')]
-    assert users == ["how should I store imuran?", "I have a fever of 38.9 and chills"]
+    expected = ["how should I store imuran?", "I have a fever of 38.9 and chills"]
+
+    def user_texts(driver: WebDriver) -> List[str]:
+        # textContent, not .text: the first message may be scrolled out of the message
+        # list's view after the reload, and Selenium's .text is '' for what is not shown.
+        found = driver.find_elements(By.CSS_SELECTOR, '.imw-msg[data-from="user"]')
+        return [str(m.get_attribute("textContent") or "").strip() for m in found]
+
+    with contextlib.suppress(TimeoutException):  # the assertion below shows what was there
+        wait(browser).until(lambda d: user_texts(d) == expected)
+    assert user_texts(browser) == expected
     assert browser.find_element(By.CSS_SELECTOR, ".imw-citation").is_displayed()
 
 
