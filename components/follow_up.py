@@ -479,9 +479,8 @@ class ConversationContext(BuiltComponent):
         offer = self.rules.offers.get(answered or "")
         if offer and self._answered_offer(message, text, intent, offer):
             return
-        about_it = self.rules.asks_to_wait.search(text) or self.rules.about_the_emergency.search(
-            text
-        )
+        waits = bool(self.rules.asks_to_wait.search(text))
+        about_it = waits or bool(self.rules.about_the_emergency.search(text))
         if EMERGENCY_ACTION in actions and about_it and not acts_on_it(self.rules, text):
             # "should I drive him myself? the ambulance takes forever": call now.
             emergency_again(message)
@@ -491,7 +490,7 @@ class ConversationContext(BuiltComponent):
             # every word says they act on the warning.
             thank_for_acting(message)
             return
-        if ESCALATION_ACTION in actions and self.rules.asks_to_wait.search(text):
+        if ESCALATION_ACTION in actions and waits:
             # "can I just wait until Friday?": the warning again (call now), not the
             # nurse's hours or a leaflet answer.
             escalate(message, "asks to wait after an escalation", intent)

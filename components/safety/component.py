@@ -37,9 +37,11 @@ from components.intent_override import (
 from components.safety.detection import (
     COUGH,
     EMERGENCY_INTENT,
+    FEELING_WELL,
     INFECTION_INTENT,
     Finding,
     detect,
+    says_well,
 )
 from components.safety.lexicon import SafetyLexicon
 from components.safety.readings import DEFAULT_LEXICON
@@ -49,8 +51,6 @@ from rasa_patches.conversation import TEXTS_KEY
 # falls back to (the FallbackClassifier's own threshold is 0.6; this is lower on purpose:
 # after a withdrawal the runner-up is usually a leaflet question asked about a sign).
 NEXT_INTENT_MIN = 0.2
-# The calm phrase reason (content/safety_lexicon.yml, calm_phrases) for "I feel great".
-FEELING_WELL = "feeling_well"
 # The calm phrase reason for "this midterm is giving me a whole migraine".
 FIGURE_OF_SPEECH = "figure_of_speech"
 # Where one clause ends and the next begins, for _complaint_now().
@@ -152,10 +152,7 @@ class InfectionSignDetector(BuiltComponent):
                 return
         if new_intent is None or current == new_intent:
             return
-        if current == EMERGENCY_INTENT and (
-            float(current_intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
-            >= self.classifier_emergency_min
-        ):
+        if current == EMERGENCY_INTENT and _confidence(message) >= self.classifier_emergency_min:
             return
         rule = "emergency phrase" if new_intent == EMERGENCY_INTENT else "infection sign"
         if new_intent == INFECTION_INTENT and not finding.signs:
@@ -191,9 +188,7 @@ class InfectionSignDetector(BuiltComponent):
             return "classifier escalation withdrawn: only thanks"
         text = str(message.get(TEXT) or "").lower().replace("’", "'")
         signs_aside = [s for s in finding.set_aside if s != FEELING_WELL]
-        well = FEELING_WELL in finding.set_aside and not self.lexicon.feeling_well_turns.search(
-            text
-        )
+        well = says_well(self.lexicon, text, finding)
         context = message.get("safety") or {}
         if context.get(CONTEXT_RULE):
             # The conversation said "a sign"; only the message's own plain denial with
@@ -224,7 +219,7 @@ class InfectionSignDetector(BuiltComponent):
             current == EMERGENCY_INTENT
             and signs_aside
             and not set(signs_aside) & self.lexicon.emergency_categories
-            and self._confidence(message) < self.classifier_emergency_min
+            and _confidence(message) < self.classifier_emergency_min
         ):
             # "No sore throat anymore, the antibiotic from last month work very good": an
             # unsure emergency whose every sign is denied or over (over the development
@@ -242,27 +237,22 @@ class InfectionSignDetector(BuiltComponent):
             return "classifier escalation withdrawn: signs not current"
         if well and (current == INFECTION_INTENT or signs_aside):
             return "classifier escalation withdrawn: says all is well"
-        if current == INFECTION_INTENT and not signs_aside and self._illness_over(text):
+        if current == INFECTION_INTENT and not signs_aside and self._illness_over(finding.text):
             # "cut my finger peeling spuds monday, plaster on it, healed up lovely
             # already": no sign phrase to set aside, but the message says it is over
             # (over the development texts, 10 calm messages and no sign).
             return "classifier escalation withdrawn: says it is over"
         return None
 
-    def _illness_over(self, text: str) -> bool:
+    def _illness_over(self, normalised: str) -> bool:
         """An "over" phrase not taken back ("...but now it's back") and no clause telling
-        of a complaint now."""
-        normalised = self.lexicon.normalise(text)
+        of a complaint now, in the text the detector read (`Finding.text`)."""
         over = self.lexicon.illness_over.search(normalised)
         return bool(
             over
             and not self.lexicon.illness_back.search(normalised, over.end())
             and not self._complaint_now(normalised)
         )
-
-    @staticmethod
-    def _confidence(message: Message) -> float:
-        return float((message.get(INTENT) or {}).get(PREDICTED_CONFIDENCE_KEY) or 0.0)
 
     def _complaint_now(self, text: str) -> bool:
         """Whether a clause of the (lower-case) text tells of a complaint happening now and
@@ -274,6 +264,11 @@ class InfectionSignDetector(BuiltComponent):
             and not self.lexicon.illness_over.search(clause)  # "diarrhea stop since saturday"
             for clause in CLAUSE_BREAK.split(text)
         )
+
+
+def _confidence(message: Message) -> float:
+    """The classifier's confidence in the message's intent."""
+    return float((message.get(INTENT) or {}).get(PREDICTED_CONFIDENCE_KEY) or 0.0)
 
 
 def _next_intent(message: Message) -> Dict[str, Any]:

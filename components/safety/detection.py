@@ -83,6 +83,7 @@ class Finding:
     set_aside: List[str] = field(default_factory=list)
     entities: List[Dict[str, Any]] = field(default_factory=list)
     unread: bool = False  # the time ran out before the whole message was read
+    text: str = ""  # the normalised text the detector read (entity offsets refer to it)
 
     @property
     def intent(self) -> Optional[str]:
@@ -124,7 +125,7 @@ def detect(
         lexicon = _default_lexicon()
     deadline = time.perf_counter() + budget_s
     text = lexicon.normalise(tame(text))
-    finding = Finding()
+    finding = Finding(text=text)
     readings = read_temperatures(
         text, lexicon.threshold_c, lexicon.threshold_f, lexicon.reading_rules
     )
@@ -232,14 +233,15 @@ def _scan(lexicon: SafetyLexicon, piece: Piece, facts: MessageFacts, finding: Fi
     return _explicit_fever(lexicon, piece, finding.readings)
 
 
+def says_well(lexicon: SafetyLexicon, text: str, finding: Finding) -> bool:
+    """The message says the patient is well and does not turn after it ("I feel fine but
+    my throat is killing me", "alright otherwise")."""
+    return FEELING_WELL in finding.set_aside and not lexicon.feeling_well_turns.search(text)
+
+
 def _well_and_on_it(lexicon: SafetyLexicon, text: str, finding: Finding) -> bool:
-    """The user says they are the one on the drug and that they are well, and does not
-    turn after it ("...I feel fine but my throat is killing me")."""
-    return (
-        bool(lexicon.self_on_drug.search(text))
-        and FEELING_WELL in finding.set_aside
-        and not lexicon.feeling_well_turns.search(text)
-    )
+    """The user says they are the one on the drug and that they are well."""
+    return bool(lexicon.self_on_drug.search(text)) and says_well(lexicon, text, finding)
 
 
 def _message_facts(

@@ -81,11 +81,79 @@ EMERGENCIES = [
     ("now my lips feel swollen and my throat feels tight", "severe_allergy"),
 ]
 
-# Ninth session (batch 22): an empty pack in a child's hand is an overdose.
-EMERGENCIES += [("found the toddler with my empty blister pack in her hand", "overdose")]
-# A relative's illness where the message says the relative is not on the drug, or the
-# user is well; an illness told as over.
-CALM_NINTH = [
+
+# Ninth session: the classes each round's batch and conversation set found missing or
+# over-escalated, read after their untuned lines. Every sentence is a variant written for
+# the test.
+NINTH_EMERGENCIES = [
+    # Batch 22: an empty pack in a child's hand.
+    ("found the toddler with my empty blister pack in her hand", "overdose"),
+    # Batch 24: many tablets swallowed, a wrist cut or a burn on purpose.
+    ("my boy swallowed many of his tablets, maybe 6, thought they were sweets", "overdose"),
+    ("I cut my wrist last night, I don't know why", "self_harm"),
+    ("burned myself with a lighter on purpose again", "self_harm"),
+    # Batch 25: a handful, a week's pack empty.
+    ("the twins were playing doctor and he gave her a whole hand full of my pills", "overdose"),
+    ("found the whole week blister pack empty, that's 7 tablets she took today", "overdose"),
+    # conv23 and batch 26: Dundonian Scots, ASL grammar, told of a child.
+    ("some nights eh think everybody would be better aff if eh wisnae here", "self_harm"),
+    ("me tired. sometimes think better if me not here anymore", "self_harm"),
+    ("found my son scratching his arms with a pin till they bleed", "self_harm"),
+    ("he says he wants to hurt himself", "self_harm"),
+    # Batch 27 and conv24.
+    ("I think sometimes my family is better without me. I think to finish everything", "self_harm"),
+    (
+        "he said the family'd be better off if he just didn't come back from fishing one day",
+        "self_harm",
+    ),
+]
+
+NINTH_SIGNS = [
+    # A negated tie never hides the patient's own sign, nor a "does not stop" (batch 22).
+    ("my husband is not on imuran, I am, and I've had a fever of 38.6 since lunch", "fever"),
+    ("the cough, it dont stop since saturday, today is wednesday", "cough"),
+    # An eye stuck shut with matter, a cut that will not close (batch 23).
+    ("woke up with my eye glued shut and yellow gunk in the corner", "wound_not_healing"),
+    ("this cut on my thumb won't close up, it's been ten days", "wound_not_healing"),
+    # On the drug and well, but turning after it: the sign stays.
+    ("I'm on imuran and I feel fine but I've had a fever of 38.4 since lunch", "fever"),
+    # Politeness is no condition, an old operation no old sign, a new clause about feeling
+    # no part of a denial (development misses).
+    (
+        "One more thing, if I may: there's a white coating on my tongue since Friday",
+        "mouth_white_patches",
+    ),
+    ("my wound is red and puffy, the operation was 6 months ago", "pain_redness_swelling"),
+    ("can't be bothered to cook, feel lousy all over", "flu_like"),
+    # conv20: the user off the drug says nothing about the relative who is on it.
+    ("I'm not on any meds but my son has had a fever of 39 since this morning", "fever"),
+    ("my son takes aza, I'm not on it, he has had a fever of 39 since this morning", "fever"),
+    ("it's a pain when I pee and it burns", "urinary"),
+    # Batch 24: sweats told as waking up wet, yellow eyes from someone "alright otherwise",
+    # night sweats never taken for heat.
+    ("she sweat a lot in the night and wakes up all wet, two nights now", "sweats_or_chills"),
+    (
+        "my daughter says my eyes look yellow. I feel alright otherwise. I take azathioprine",
+        "other_concerning_symptom",
+    ),
+    ("been sweating buckets at night soaking the sheets three nights running", "sweats_or_chills"),
+    # Batch 25: a condition's reach ends at a colon or ", so"; a sister's remark about my
+    # eyes is my sign; "far from healing".
+    ("My face is sore, if I may say so: a dull pressure across both cheekbones", "sinus"),
+    (
+        "my sister remarked that the whites of my eyes had gone a funny colour",
+        "other_concerning_symptom",
+    ),
+    ("I cut my thumb a week ago and it is far from healing", "wound_not_healing"),
+    # conv23: a burning tongue. Batch 27: a raw throat food catches in, vomiting told plainly.
+    ("tongue burning since Tuesday, hard to eat", "mouth_white_patches"),
+    ("no fever but my throat is raw, I can't get toast down without it catching", "sore_throat"),
+    ("she throw up her lunch and her tea today", "vomiting_or_diarrhoea"),
+]
+
+NINTH_CALM = [
+    # Batch 22: a relative's illness where the message says the relative is not on the
+    # drug, or the user is well; an illness told as over.
     "my husband has a sore throat, he is not on imuran, only me",
     "my dad has a chesty cough, he doesnt take azathioprine, I just worry about him",
     "the lad next door has shingles, he isnt on tablets like mine. I'm fine myself",
@@ -102,6 +170,29 @@ CALM_NINTH = [
     "when the band played our song I got shivers all over",
     "had the shivers last month, doctor said it was nothing. fine now",
     "the boss is a real pain in da neck today",
+    # conv20: the user's own cold off the drug; "it's a pain" of a chore; a would.
+    "I've got a streaming cold myself, I'm not on any medicine, just wondering about masks",
+    "the blood tests every week are a right pain, its a pain",
+    "I skipped the water tablet because I'd be up all night running to the toilet",
+    # Batch 24: heat, spice, a unit question, a cut that is fine.
+    "sweating buckets from the heat in the garden today, not sick at all",
+    "that chilli was so hot my mouth was on fire",
+    "what is 38 degrees in the regular numbers?",
+    "I cut my finger on a tin, it's fine",
+    # conv21: "acha" is Urdu for OK, not "achy"; the pharmacy's dispensing error is no
+    # overdose; a headache "when she gets one" is not one now.
+    "acha, quick one, how often are the bloods on aza?",
+    "the pharmacy gave me the wrong strength twice now, I want to complain",
+    "can she have calpol when she gets a headache",
+    # Batch 25: figures of speech, a grandmother in Tagalog, an illness over, old joints.
+    "that final gave me a fever, nearly died of stress lol",
+    "been coughing with laughter at the telly all night",
+    "lola has the flu, should I stay away from her",
+    "grandson was sick at nursery last week, him good now",
+    "the damp weather makes my old joints ache",
+    "a lady at church told me something else and that got me confused",
+    # Batch 27: wanting to throw up is the nausea question, not a sign.
+    "these pills make me wanna throw up, is that normal",
 ]
 
 CALM = [
@@ -344,225 +435,17 @@ def test_everyday_words_are_not_emergencies(text):
     assert not detect(text).emergencies
 
 
-@pytest.mark.parametrize("text", CALM_NINTH)
-def test_relatives_not_on_the_drug_and_illnesses_over_do_not_escalate(text):
-    finding = detect(text)
-    assert finding.intent is None, (text, finding)
-
-
-@pytest.mark.parametrize(
-    "text, sign",
-    [
-        # A negated tie never hides the patient's own sign, nor a "does not stop".
-        ("my husband is not on imuran, I am, and I've had a fever of 38.6 since lunch", "fever"),
-        ("the cough, it dont stop since saturday, today is wednesday", "cough"),
-        # An eye stuck shut with matter, a cut that will not close (batch 23).
-        ("woke up with my eye glued shut and yellow gunk in the corner", "wound_not_healing"),
-        ("this cut on my thumb won't close up, it's been ten days", "wound_not_healing"),
-        # On the drug and well, but turning after it: the sign stays.
-        ("I'm on imuran and I feel fine but I've had a fever of 38.4 since lunch", "fever"),
-    ],
-)
-def test_a_denied_tie_or_a_sign_that_does_not_stop_still_escalates(text, sign):
-    assert sign in detect(text).signs, (text, detect(text))
-
-
-@pytest.mark.parametrize(
-    "text, sign",
-    [
-        # Politeness is no condition, an old operation no old sign, a new clause about
-        # feeling no part of a denial (development misses found this session).
-        (
-            "One more thing, if I may: there's a white coating on my tongue since Friday",
-            "mouth_white_patches",
-        ),
-        ("my wound is red and puffy, the operation was 6 months ago", "pain_redness_swelling"),
-        ("can't be bothered to cook, feel lousy all over", "flu_like"),
-    ],
-)
-def test_politeness_old_operations_and_new_clauses_keep_a_sign(text, sign):
-    assert sign in detect(text).signs, (text, detect(text))
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        # conv20: the user not on the drug, their own cold; "it's a pain" said of a chore;
-        # what would happen, not what is.
-        "I've got a streaming cold myself, I'm not on any medicine, just wondering about masks",
-        "the blood tests every week are a right pain, its a pain",
-        "I skipped the water tablet because I'd be up all night running to the toilet",
-    ],
-)
-def test_the_users_own_cold_off_the_drug_a_chore_and_a_would_stay_calm(text):
-    finding = detect(text)
-    assert finding.intent is None, (text, finding)
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        # The user off the drug says nothing about the relative who is on it.
-        "I'm not on any meds but my son has had a fever of 39 since this morning",
-        "my son takes aza, I'm not on it, he has had a fever of 39 since this morning",
-        "it's a pain when I pee and it burns",
-    ],
-)
-def test_a_relatives_sign_next_to_the_user_off_the_drug_still_escalates(text):
-    assert detect(text).signs, (text, detect(text))
-
-
-# Batch 24 (after its untuned line): a child who swallowed many tablets, a wrist cut on
-# purpose, sweats that soak the bed in other words, and yellow eyes noticed by a grandchild
-# from someone who is "alright otherwise".
-@pytest.mark.parametrize(
-    "text, category",
-    [
-        ("my boy swallowed many of his tablets, maybe 6, thought they were sweets", "overdose"),
-        ("I cut my wrist last night, I don't know why", "self_harm"),
-        ("burned myself with a lighter on purpose again", "self_harm"),
-    ],
-)
-def test_batch_24_emergencies(text, category):
+@pytest.mark.parametrize("text, category", NINTH_EMERGENCIES)
+def test_ninth_session_emergencies(text, category):
     assert category in detect(text).emergencies, (text, detect(text))
 
 
-@pytest.mark.parametrize(
-    "text, sign",
-    [
-        ("she sweat a lot in the night and wakes up all wet, two nights now", "sweats_or_chills"),
-        (
-            "my daughter says my eyes look yellow. I feel alright otherwise. I take azathioprine",
-            "other_concerning_symptom",
-        ),
-    ],
-)
-def test_batch_24_signs(text, sign):
+@pytest.mark.parametrize("text, sign", NINTH_SIGNS)
+def test_ninth_session_signs(text, sign):
     assert sign in detect(text).signs, (text, detect(text))
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "sweating buckets from the heat in the garden today, not sick at all",
-        "that chilli was so hot my mouth was on fire",
-        "what is 38 degrees in the regular numbers?",
-        "I cut my finger on a tin, it's fine",
-    ],
-)
-def test_batch_24_calm(text):
-    assert not detect(text).signs and not detect(text).emergencies, (text, detect(text))
-
-
-def test_night_sweats_are_never_taken_for_heat():
-    said = "been sweating buckets at night soaking the sheets three nights running"
-    assert "sweats_or_chills" in detect(said).signs
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        # conv21: "acha" is Urdu for OK, not "achy"; the pharmacy's dispensing error is
-        # no overdose; a headache "when he gets one" is not one now.
-        "acha, quick one, how often are the bloods on aza?",
-        "the pharmacy gave me the wrong strength twice now, I want to complain",
-        "can she have calpol when she gets a headache",
-    ],
-)
-def test_conv21_calm(text):
+@pytest.mark.parametrize("text", NINTH_CALM)
+def test_ninth_session_calm(text):
     finding = detect(text)
-    assert not finding.signs and not finding.emergencies, (text, finding)
-
-
-# Batch 25 (after its untuned line).
-@pytest.mark.parametrize(
-    "text, category",
-    [
-        ("the twins were playing doctor and he gave her a whole hand full of my pills", "overdose"),
-        ("found the whole week blister pack empty, that's 7 tablets she took today", "overdose"),
-    ],
-)
-def test_batch_25_emergencies(text, category):
-    assert category in detect(text).emergencies, (text, detect(text))
-
-
-@pytest.mark.parametrize(
-    "text, sign",
-    [
-        # A condition's reach ends at a colon or ", so"; a neighbour's remark about my eyes
-        # is my sign; "far from healing".
-        ("My face is sore, if I may say so: a dull pressure across both cheekbones", "sinus"),
-        (
-            "my sister remarked that the whites of my eyes had gone a funny colour",
-            "other_concerning_symptom",
-        ),
-        ("I cut my thumb a week ago and it is far from healing", "wound_not_healing"),
-    ],
-)
-def test_batch_25_signs(text, sign):
-    assert sign in detect(text).signs, (text, detect(text))
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "that final gave me a fever, nearly died of stress lol",
-        "been coughing with laughter at the telly all night",
-        "lola has the flu, should I stay away from her",
-        "grandson was sick at nursery last week, him good now",
-        "the damp weather makes my old joints ache",
-        "a lady at church told me something else and that got me confused",
-    ],
-)
-def test_batch_25_calm(text):
-    finding = detect(text)
-    assert not finding.signs and not finding.emergencies, (text, finding)
-
-
-# conv23 and batch 26 (after their untuned lines): self-harm in Dundonian Scots, in ASL
-# grammar and told of a child; a burning tongue.
-@pytest.mark.parametrize(
-    "text",
-    [
-        "some nights eh think everybody would be better aff if eh wisnae here",
-        "me tired. sometimes think better if me not here anymore",
-        "found my son scratching his arms with a pin till they bleed",
-        "he says he wants to hurt himself",
-    ],
-)
-def test_self_harm_in_dialect_asl_grammar_and_of_a_child(text):
-    assert "self_harm" in detect(text).emergencies, (text, detect(text))
-
-
-def test_a_burning_tongue_is_a_mouth_sign():
-    assert "mouth_white_patches" in detect("tongue burning since Tuesday, hard to eat").signs
-
-
-# Batch 27 and conv24 (after their untuned lines).
-@pytest.mark.parametrize(
-    "text",
-    [
-        "I think sometimes my family is better without me. I think to finish everything",
-        "he said the family'd be better off if he just didn't come back from fishing one day",
-    ],
-)
-def test_batch_27_self_harm(text):
-    assert "self_harm" in detect(text).emergencies, (text, detect(text))
-
-
-@pytest.mark.parametrize(
-    "text, sign",
-    [
-        (
-            "no fever but my throat is raw, I can't get toast down without it catching",
-            "sore_throat",
-        ),
-        ("she throw up her lunch and her tea today", "vomiting_or_diarrhoea"),
-    ],
-)
-def test_batch_27_signs(text, sign):
-    assert sign in detect(text).signs, (text, detect(text))
-
-
-def test_wanting_to_throw_up_is_the_nausea_question_not_a_sign():
-    assert not detect("these pills make me wanna throw up, is that normal").signs
+    assert finding.intent is None, (text, finding)
