@@ -31,17 +31,9 @@ INTENT_OF_LABEL = {
 }
 
 
-# A calm message that asks nothing ("no fever, all good", "my husband has the flu, I'm
-# fine"): the classifier's example of news that needs no warning. A calm question ("what
-# counts as a fever?") stays out: its answer is a leaflet section or the clarifying reply.
-CALM_INTENT = "health_update"
-
-
-def intent_of(label: str, text: str = "") -> str:
+def intent_of(label: str) -> str:
     if label.startswith("section:"):
         return "leaflet/" + label.split(":", 1)[1]
-    if label == "calm":
-        return CALM_INTENT if text and "?" not in text else ""
     return INTENT_OF_LABEL.get(label, "")
 
 
@@ -90,8 +82,7 @@ def main() -> int:
     for batch in args.batches:
         groups: Dict[str, List[str]] = {}
         for item in examples_of(yaml.safe_load(batch.read_text(encoding="utf-8"))):
-            text = clean(str(item["text"]))
-            intent = intent_of(str(item["expect"]), text)
+            intent, text = intent_of(str(item["expect"])), clean(str(item["text"]))
             if intent and text and text.lower() not in seen:
                 seen.add(text.lower())
                 groups.setdefault(intent, []).append(text)
