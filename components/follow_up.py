@@ -99,6 +99,9 @@ class FollowUpRules:
     no: frozenset
     acting_on_it: "re.Pattern[str]"
     acting_filler: frozenset
+    acting_other_words: int
+    acting_turns: "re.Pattern[str]"
+    acting_verbs: "re.Pattern[str]"
     question_openers: frozenset  # the safety lexicon's, so "a question" means one thing
     question_lead_ins: frozenset
     inverted_question: "re.Pattern[str]"
@@ -130,6 +133,9 @@ class FollowUpRules:
                 "|".join(f"(?:{p})" for p in data["replies"].get("acting_on_it") or []) or r"(?!x)x"
             ),
             acting_filler=frozenset(str(w) for w in data["replies"].get("acting_filler") or []),
+            acting_other_words=int(data["replies"].get("acting_other_words", 0)),
+            acting_turns=re.compile(str(data["replies"].get("acting_turns") or r"(?!x)x")),
+            acting_verbs=re.compile(str(data["replies"].get("acting_verbs") or r"(?!x)x")),
             question_openers=frozenset(lexicon_entry("question_openers")),
             question_lead_ins=frozenset(str(w) for w in follow["question_lead_ins"]),
             inverted_question=re.compile(str(follow["inverted_question"])),
@@ -236,9 +242,20 @@ def leans_on(rules: FollowUpRules, text: str, raw: str, topic_ranked: bool) -> b
 
 def acts_on_it(rules: FollowUpRules, text: str) -> bool:
     """Only says they will act on the warning or thanks ("Roger. Calling now."): every
-    word is covered by the acting-on-it phrases or the filler words."""
+    word is covered by the acting-on-it phrases or the filler words, or, when it says
+    they will call or go, all but a name ("Pat is ringing them now", "ok my mama on her
+    way to get me"), and nothing asks or turns ("but", "worse", "not breathing")."""
     left = rules.acting_on_it.sub(" ", text)
-    return bool(text.strip()) and all(w in rules.acting_filler for w in left.split())
+    others = [w for w in left.split() if w not in rules.acting_filler]
+    if not text.strip() or len(others) > rules.acting_other_words:
+        return False
+    if not others:
+        return True
+    return (
+        bool(rules.acting_verbs.search(text))
+        and text.split()[0] not in rules.question_openers
+        and not rules.acting_turns.search(text)
+    )
 
 
 def is_question(rules: FollowUpRules, text: str, raw: str) -> bool:

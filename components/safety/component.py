@@ -62,6 +62,10 @@ YES_WORD = re.compile(r"\b(?:yes|yeah|yep|yup|aye|actually)\b")
 # "no no I'm fine now, just planning ahead. that's all, thanks" after the signs list: the
 # reply opens by denying, and says all is well.
 NO_FIRST = re.compile(r"\W*(?:no|nope|nah|naw|not really)\b")
+ANSWERED_QUESTION_RULE = "classifier escalation withdrawn: a question the leaflet answers"
+# The drug the leaflet is about; any other medicine named keeps a withdrawn question from
+# a leaflet answer (components/drugs.py sets "drug" entities to generic names).
+LEAFLET_DRUG = "azathioprine"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -106,11 +110,14 @@ class InfectionSignDetector(BuiltComponent):
         asked about, in the past or someone else's, or the message says all is well:
         take the next intent instead. A leaflet answer still has to pass the answer
         guard's threshold."""
-        if rule == DENIED_RULE:
+        if rule == ANSWERED_QUESTION_RULE:
+            # The section the answer model was sure of (components/follow_up.py).
+            intent: Dict[str, Any] = {INTENT_NAME_KEY: "leaflet", PREDICTED_CONFIDENCE_KEY: 1.0}
+        elif rule == DENIED_RULE:
             # "she's fine, no temp or nothing, just asking for the future" after the signs
             # list: answered like thanks, in words that fit (components/leaflet_nlg.py).
             message.set("follow_up", {"rule": SIGNS_DENIED}, add_to_output=True)
-            intent: Dict[str, Any] = {INTENT_NAME_KEY: "thanks", PREDICTED_CONFIDENCE_KEY: 1.0}
+            intent = {INTENT_NAME_KEY: "thanks", PREDICTED_CONFIDENCE_KEY: 1.0}
         else:
             intent = _next_intent(message)
         name = intent.get(INTENT_NAME_KEY)
@@ -204,6 +211,8 @@ class InfectionSignDetector(BuiltComponent):
             )
             return DENIED_RULE if denies else None
         # Never after an emergency: the conversation's escalations returned above.
+        if self._answered_question(message, current, finding):
+            return ANSWERED_QUESTION_RULE
         if (
             current == EMERGENCY_INTENT
             and self.lexicon.double_up.search(text)
@@ -243,6 +252,32 @@ class InfectionSignDetector(BuiltComponent):
             # (over the development texts, 10 calm messages and no sign).
             return "classifier escalation withdrawn: says it is over"
         return None
+
+    def _answered_question(self, message: Message, current: str, finding: Finding) -> bool:
+        """A question the lexicon finds no sign, emergency or calm phrase in at all, whose
+        answer the answer model is sure of ("Would the tablets make you tired?", "Why he
+        needs blood test so often? His small arms are full of marks"): the classifier's
+        escalation read a worry, not a complaint. Not an emergency the classifier is sure
+        of, and not when another medicine is named (its question is not the leaflet's).
+        Over the development questions the classifier alone escalated, the real signs
+        and emergencies all had an answer confidence under 0.6 (docs/safety.md)."""
+        if finding.signs or finding.emergencies or finding.set_aside or finding.phrases:
+            return False
+        if not message.get(SURE_ANSWER_KEY) or not self._asks(str(message.get(TEXT) or "")):
+            return False
+        if current == EMERGENCY_INTENT and _confidence(message) >= self.classifier_emergency_min:
+            return False
+        return not any(
+            e.get("entity") == "drug" and e.get("value") != LEAFLET_DRUG
+            for e in message.get(ENTITIES) or []
+        )
+
+    def _asks(self, text: str) -> bool:
+        """The message ends with a question mark or opens with a question word."""
+        words = re.findall(r"[a-z']+", text.lower().replace("’", "'"))
+        return (
+            text.rstrip().endswith("?") or bool(words) and words[0] in self.lexicon.question_openers
+        )
 
     def _illness_over(self, normalised: str) -> bool:
         """An "over" phrase not taken back ("...but now it's back") and no clause telling

@@ -618,3 +618,96 @@ def test_a_complaint_told_in_the_present_keeps_the_classifier_escalation() -> No
     assert classified(said, "report_infection_sign").get("intent")["name"] == (
         "report_infection_sign"
     )
+
+
+# Tenth session, from batches 28-30 and conv25-27 (after their untuned lines); each
+# sentence a variant written for the test.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my colitis has been chill for weeks, no flares",  # slang, not a chill
+        "got shivers up me spine when the band played the anthem",
+        "i got chills all over when we scored in extra time",
+        "that quiz was so bad i nearly threw up lol",
+        "thought i was gonna throw up on the bus but i didnt, all good",
+        "the swelling in his ankles went down a lot, very pleased",
+        "my tummy finally stopped hurting, first time in ages",
+        "had a bad chest a long time ago, 2018, nothing since",
+        "my sister's got a water infection, can i catch it from her? i'm on aza",
+        "Grandson has strep so I'm steering clear till he's on antibiotics, I take imuran",
+        "for the fever rule, is it measured under the tongue?",
+    ],
+)
+def test_the_tenth_sessions_calm_messages_do_not_escalate(text: str) -> None:
+    assert detect(text).intent is None
+
+
+@pytest.mark.parametrize(
+    "text, category",
+    [
+        ("some nights i think it'd be easier for everybody if i wasnae here", "self_harm"),
+        ("honestly it'd be easier all round if i just didn't make it home tonight", "self_harm"),
+        ("she says she'll stop all her tablets so she can go and be with dad", "self_harm"),
+        ("the wee one's taen da hale week o mine oot the box", "overdose"),
+        ("after the jab her lips are getting bigger and she's wheezy", "severe_allergy"),
+    ],
+)
+def test_the_tenth_sessions_emergencies(text: str, category: str) -> None:
+    assert category in detect(text).emergencies
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I think she has a chill, she's shaking and 38.9",  # a chill is still a sign
+        "my son has a cold sore on his lip that keeps getting bigger",  # not an allergy
+        "i've taken the whole week off work, can i still do my bloods friday",
+        "it would be easier if I didn't drive home in the rush hour",
+    ],
+)
+def test_the_tenth_sessions_rules_keep_their_limits(text: str) -> None:
+    finding = detect(text)
+    assert "self_harm" not in finding.emergencies and "overdose" not in finding.emergencies
+    assert "severe_allergy" not in finding.emergencies
+    if "chill" in text:
+        assert finding.intent == "report_infection_sign"
+
+
+def sure_answer(text: str, intent: str, confidence: float = 1.0, drugs=()) -> Message:
+    """A message the classifier escalated, whose answer the answer model was sure of
+    (components/follow_up.py marks it)."""
+    message = Message(data={"text": text})
+    ranking = [{"name": intent, "confidence": confidence}, {"name": "leaflet", "confidence": 0.0}]
+    message.set("intent", ranking[0], add_to_output=True)
+    message.set("intent_ranking", ranking)
+    message.set("sure_answer", "side_effects", add_to_output=True)
+    message.set("entities", [{"entity": "drug", "value": d} for d in drugs], add_to_output=True)
+    InfectionSignDetector({"lexicon": None}).process([message])
+    return message
+
+
+def test_a_question_the_leaflet_answers_with_no_sign_named_is_answered() -> None:
+    said = "Would these tablets make you tired, do you think?"
+    message = sure_answer(said, "report_infection_sign")
+    assert message.get("intent")["name"] == "leaflet"
+    assert message.get("safety")["rule"] == (
+        "classifier escalation withdrawn: a question the leaflet answers"
+    )
+    assert sure_answer(said, "emergency", 0.8).get("intent")["name"] == "leaflet"
+
+
+@pytest.mark.parametrize(
+    "text, intent, confidence, drugs",
+    [
+        # A sign named: the lexicon decides, and here it escalates.
+        ("my throat is really sore, would the tablets do that?", "report_infection_sign", 1, ()),
+        # Not a question.
+        ("these tablets make me so tired, like I could sleep standing up", "emergency", 0.8, ()),
+        # An emergency the classifier is sure of.
+        ("would anyone even notice if I took the lot?", "emergency", 0.99, ()),
+        # Another medicine named: its question is not the leaflet's.
+        ("does ciclosporin make your gums grow?", "report_infection_sign", 1, ("ciclosporin",)),
+    ],
+)
+def test_an_answered_question_keeps_the_escalation_otherwise(text, intent, confidence, drugs):
+    assert sure_answer(text, intent, confidence, drugs).get("intent")["name"] == intent
