@@ -515,7 +515,11 @@ class ConversationContext(BuiltComponent):
         unplaced = intent == FALLBACK or intent == OUT_OF_SCOPE and not message.get(GUARD_KEY)
         if answered and self._acknowledges(message, text, intent, answered, unplaced):
             return
-        if unplaced and self._still_about_a_sign(message, text, actions, offer):
+        # "and beer with clients?" right after a warning: a topic the leaflet does not
+        # cover, asked about, not more about the sign.
+        raw_text = str(message.get(TEXT) or "")
+        new_topic = intent == OUT_OF_SCOPE and bool(self.uncovered.search(raw_text))
+        if unplaced and not new_topic and self._still_about_a_sign(message, text, actions, offer):
             return
         topic = current_topic(turns)
         if not topic:
@@ -528,22 +532,37 @@ class ConversationContext(BuiltComponent):
             self._answer(message, topic, "medicine the sources name for the topic")
             return
         ranked = topic in ranked_sections(message)[: self.rules.buttons]
-        if leans_on(self.rules, text, raw, ranked) or self._unplaced_question(intent, text, raw):
+        unplaced_question = self._unplaced_question(message, intent, text, raw)
+        if (
+            unplaced_question
+            and intent == OUT_OF_SCOPE
+            and len(text.split()) <= self.rules.max_words
+        ):
+            self._answer(message, topic, "follow-up")
+        elif leans_on(self.rules, text, raw, ranked) or unplaced_question:
             self._follow_up(message, intent, topic, ranked, text)
         elif intent == LEAFLET and not message.get(GUARD_KEY):
             chosen = chosen_section(message)
             if chosen != topic and drawn_elsewhere(self.rules, text, raw, chosen, topic):
                 self._answer(message, topic, "follow-up drawn elsewhere")
 
-    def _unplaced_question(self, intent: str, text: str, raw: str) -> bool:
-        """A question the model could not place at all (nlu_fallback), right after an
-        answer, up to long_words: most are about that answer in words the model does not
-        know ("he screams at the needle tho. wat happens if we just skip the one next
-        week" after the blood tests answer). Over the development conversations, 2 in 3
-        such turns were about the topic; the rest were new topics the model could not
-        place either, which got "not sure" before."""
+    def _unplaced_question(self, message: Message, intent: str, text: str, raw: str) -> bool:
+        """A question the model could not place at all (nlu_fallback), or called out of the
+        leaflet without being sure and without naming an uncovered topic ("and tomorrow
+        just the usual one?" after the missed-dose answer; up to max_words, longer ones
+        only with the topic among the best candidates), right after an answer, up to
+        long_words: most are about that answer in words the model does not know ("he
+        screams at the needle tho. wat happens if we just skip the one next week" after
+        the blood tests answer). Over the development conversations, 2 in 3 such turns
+        were about the topic; the rest were new topics the model could not place either,
+        which got "not sure" before."""
+        unsure_out_of_scope = (
+            intent == OUT_OF_SCOPE
+            and not message.get(GUARD_KEY)
+            and _confidence(message) < self.sure_answer_threshold
+        )
         return (
-            intent == FALLBACK
+            (intent == FALLBACK or unsure_out_of_scope)
             and len(text.split()) <= self.rules.long_words
             and asks(self.rules, text, raw)
             and not closes(self.rules, text)
@@ -698,3 +717,8 @@ def did_you_mean(
         ),
         "buttons": [{"title": rules.questions[s], "payload": rules.questions[s]} for s in options],
     }
+
+
+def _confidence(message: Message) -> float:
+    """The classifier's confidence in the message's intent."""
+    return float((message.get(INTENT) or {}).get(PREDICTED_CONFIDENCE_KEY) or 0.0)

@@ -753,3 +753,51 @@ def test_doubting_the_warning_with_a_good_result_gets_the_warning_again() -> Non
         message("but his last blood test was fine, the doctor said so", "leaflet", 0.9, turns=turns)
     )
     assert msg.get("intent")["name"] == "report_infection_sign"
+
+
+# Tenth session, from conv25-28 (after their untuned lines); each sentence a variant.
+WARNED = [turn(None, ["utter_infection_warning", "action_escalate_infection"])]
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Aye, I will ring dem. Dat is aa for noo, thanks.",
+        "Rosa is ringing them now",
+        "ok my mam on her way to get me",
+    ],
+)
+def test_acting_on_a_warning_in_dialect_or_with_a_name_is_thanked(said: str) -> None:
+    out = run(message(said, "report_infection_sign", 0.9, turns=WARNED))
+    assert out.get("intent")["name"] == "thanks"
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Pat is ringing them but she is getting worse",  # turns
+        "ok ringing them, her lips are blue",  # two words more than a name
+        "what if Pat rings them tomorrow",  # asks
+    ],
+)
+def test_acting_on_a_warning_that_turns_or_says_more_is_not_thanked(said: str) -> None:
+    out = run(message(said, "report_infection_sign", 0.9, turns=WARNED))
+    assert out.get("intent")["name"] != "thanks"
+
+
+def test_an_uncovered_topic_asked_right_after_a_warning_is_not_more_about_the_sign() -> None:
+    beer = run(message("and a beer with my mates on friday?", "out_of_scope", 0.95, turns=WARNED))
+    assert beer.get("intent")["name"] == "out_of_scope"
+    # An unplaced message right after the warning still gets it again.
+    unplaced = run(message("its been like that since tuesday", turns=WARNED))
+    assert unplaced.get("intent")["name"] == "report_infection_sign"
+
+
+def test_an_unsure_out_of_the_leaflet_question_right_after_an_answer_is_its_follow_up() -> None:
+    after = [turn("missed_dose", ["utter_leaflet"], (("missed_dose", 0.9),))]
+    msg = run(
+        message("and tomorrow just the usual one?", "out_of_scope", 0.83, (("dose", 0.3),), after)
+    )
+    assert section(msg) == "missed_dose"
+    sure = run(message("and tomorrow just the usual one?", "out_of_scope", 0.95, turns=after))
+    assert sure.get("intent")["name"] == "out_of_scope"
