@@ -246,6 +246,11 @@ class InfectionSignDetector(BuiltComponent):
             return "classifier escalation withdrawn: signs not current"
         if well and (current == INFECTION_INTENT or signs_aside):
             return "classifier escalation withdrawn: says all is well"
+        if well and _confidence(message) < self.classifier_emergency_min:
+            # "Feel great today. Walked 2 km along the esplanade. Happy camper" at 0.33: an
+            # unsure emergency with no emergency word and all said to be well (over the
+            # development texts, 7 calm messages and no emergency; docs/safety.md).
+            return "classifier emergency withdrawn: unsure, and says all is well"
         if current == INFECTION_INTENT and not signs_aside and self._illness_over(finding.text):
             # "cut my finger peeling spuds monday, plaster on it, healed up lovely
             # already": no sign phrase to set aside, but the message says it is over

@@ -711,3 +711,55 @@ def test_a_question_the_leaflet_answers_with_no_sign_named_is_answered() -> None
 )
 def test_an_answered_question_keeps_the_escalation_otherwise(text, intent, confidence, drugs):
     assert sure_answer(text, intent, confidence, drugs).get("intent")["name"] == intent
+
+
+@pytest.mark.parametrize(
+    "text, category",
+    [
+        (
+            "what's the point bro. family be better with the insurance money if i'm gone",
+            "self_harm",
+        ),
+        ("the baby drank like half the bottle of calpol while I was on the phone", "overdose"),
+        ("found her with my handbag open and the dosette, three days are empty", "overdose"),
+    ],
+)
+def test_the_tenth_sessions_last_emergencies(text: str, category: str) -> None:
+    assert category in detect(text).emergencies
+
+
+@pytest.mark.parametrize(
+    "text, sign",
+    [
+        ("my tattoo (don't tell my mum) is red and swollen and oozing", "pain_redness_swelling"),
+        ("no fever but her throat is bothering her, she cries when she swallows", "sore_throat"),
+        ("his pipi smells really strong and looks cloudy", "urine_or_stool_change"),
+        ("right arm weaker than usual since yesterday, on aza", "other_concerning_symptom"),
+        ("i feel ill and shivery", "flu_like"),  # "ill" stays a word, not "i'll"
+        ("pissing fire every hour since tuesday", "urinary"),
+    ],
+)
+def test_the_tenth_sessions_last_signs(text: str, sign: str) -> None:
+    assert sign in detect(text).signs
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what do they mean by 'flu-like symptoms'? asking in general, i'm not ill",
+        "Buenas noches, he is doing very good, no fever no nothing, gracias a Dios",
+        "had a temp of 101 last weekend, now 4 days with no fever, all good",
+        "the flu going round school has wiped out half my year. i'm fine",
+        "that reading made me feel ill, figuratively speaking; I am in rude health",
+        "what is the point of the blood tests?",
+        "she takes methotrexate once a week with folic acid, why only weekly?",
+    ],
+)
+def test_the_tenth_sessions_last_calm_messages(text: str) -> None:
+    assert detect(text).intent is None
+
+
+def test_an_unsure_classifier_emergency_with_all_said_to_be_well_is_withdrawn() -> None:
+    said = "Feel great today. Walked 2 km along the esplanade. Happy camper"
+    assert classified(said, "emergency", 0.33).get("intent")["name"] != "emergency"
+    assert classified(said, "emergency", 0.99).get("intent")["name"] == "emergency"
