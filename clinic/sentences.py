@@ -6,16 +6,27 @@
 from __future__ import annotations
 
 import re
+from typing import List, Tuple
 
 SENTENCE_END = re.compile(r"[.!?;]+(?:\s+|$)|\n+")
 
 
+def _sentences(text: str) -> List[Tuple[int, int]]:
+    bounds = [0] + [m.end() for m in SENTENCE_END.finditer(text) if m.end() < len(text)]
+    return list(zip(bounds, bounds[1:] + [len(text)]))
+
+
 def asking_sentence_start(text: str) -> int:
     """Where the sentence that asks begins: the last sentence with a "?", else the last."""
-    bounds = [0] + [m.end() for m in SENTENCE_END.finditer(text) if m.end() < len(text)]
-    sentences = [(b, text[b:e]) for b, e in zip(bounds, bounds[1:] + [len(text)])]
-    asking = [b for b, sentence in sentences if "?" in sentence]
+    sentences = _sentences(text)
+    asking = [b for b, e in sentences if "?" in text[b:e]]
     return asking[-1] if asking else sentences[-1][0]
+
+
+def question_spans(text: str) -> List[Tuple[int, int]]:
+    """Start and end of every sentence with a "?" ("What happens if he misses a dose of
+    his prograf? Is it the same rule as the azathioprine?": both ask)."""
+    return [(b, e) for b, e in _sentences(text) if "?" in text[b:e]]
 
 
 # Words that open a question typed without its "?" ("how do i get enough before we go").

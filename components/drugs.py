@@ -38,7 +38,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from clinic.content import CONTENT_DIR
-from clinic.sentences import asking_sentence_start
+from clinic.sentences import asking_sentence_start, question_spans
 from components.base import BuiltComponent
 from components.typo_normaliser import english_words
 
@@ -289,8 +289,16 @@ class OtherDrugPolicy:
         allowed = self.this_drug + self._section_drugs(entities, section, text or None)
         drugs = [e for e in entities if e.get("entity") == DRUG_ENTITY]
         if text and any(self._allowed(e, self.this_drug) for e in drugs):
+            # Also one named in an earlier question ("What happens if he misses a dose of
+            # his prograf? Is it the same rule as the azathioprine?").
             start = asking_sentence_start(text)
-            drugs = [e for e in drugs if int(e.get("start", 0)) >= start]
+            asked = question_spans(text)
+            drugs = [
+                e
+                for e in drugs
+                if int(e.get("start", 0)) >= start
+                or any(b <= int(e.get("start", 0)) < end for b, end in asked)
+            ]
         return [
             str(e.get("text") or e.get("value")) for e in drugs if not self._allowed(e, allowed)
         ]

@@ -177,3 +177,12 @@ def test_a_medicine_the_sources_name_keeps_its_section_only_when_related_to_this
 )
 def test_words_for_medicine_and_places_are_no_medicine(table: DrugTable, text: str) -> None:
     assert table.find(text) == []
+
+
+def test_a_medicine_asked_about_in_an_earlier_question_counts() -> None:
+    """Tenth session, conv30: "What happens if he misses a dose of his prograf? Is it the
+    same rule as the azathioprine?" got the missed-dose answer for azathioprine."""
+    policy = OtherDrugPolicy(CONTENT_DIR / "other_drugs.yml")
+    text = "What if she misses a dose of her prograf? Same rule as the azathioprine?"
+    entities = [at("Tacrolimus", "prograf", text), at("Azathioprine", "azathioprine", text)]
+    assert policy.other_drugs(entities, "missed_dose", text) == ["prograf"]

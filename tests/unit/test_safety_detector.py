@@ -763,3 +763,19 @@ def test_an_unsure_classifier_emergency_with_all_said_to_be_well_is_withdrawn() 
     said = "Feel great today. Walked 2 km along the esplanade. Happy camper"
     assert classified(said, "emergency", 0.33).get("intent")["name"] != "emergency"
     assert classified(said, "emergency", 0.99).get("intent")["name"] == "emergency"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "gave my rings away to the girls and wrote each of them a letter. won't be needing my imuran after tonight",
+        "I kept my tablets in a tin for weeks instead of taking them, before I do something stupid",
+        "could you end things with these tablets if you took enough? asking for myself, I'm so tired",
+    ],
+)
+def test_the_tenth_sessions_indirect_self_harm(text: str) -> None:
+    assert "self_harm" in detect(text).emergencies
+
+
+def test_not_needing_a_refill_on_holiday_is_no_emergency() -> None:
+    assert detect("I won't be needing my imuran refilled while we're away").intent is None
