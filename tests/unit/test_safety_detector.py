@@ -768,9 +768,9 @@ def test_an_unsure_classifier_emergency_with_all_said_to_be_well_is_withdrawn() 
 @pytest.mark.parametrize(
     "text",
     [
-        "gave my rings away to the girls and wrote each of them a letter. won't be needing my imuran after tonight",
+        "wrote each of them a letter. won't be needing my imuran after tonight",
         "I kept my tablets in a tin for weeks instead of taking them, before I do something stupid",
-        "could you end things with these tablets if you took enough? asking for myself, I'm so tired",
+        "could you end things with these tablets? asking for myself, I'm so tired",
     ],
 )
 def test_the_tenth_sessions_indirect_self_harm(text: str) -> None:
