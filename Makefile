@@ -50,7 +50,7 @@ system-packages: ## Install the Debian packages the tests use (Chromium, fonts, 
 	@scripts/ensure_system_packages.sh $(SYSTEM_PACKAGES)
 
 $(MODEL): .venv/.installed-runtime $(TRAIN_INPUTS)
-	@echo "==> Training the model (about 6-7 minutes; log: $(TRAIN_LOG))"
+	@echo "==> Training the model (about 9 minutes; log: $(TRAIN_LOG))"
 	@mkdir -p $(dir $(TRAIN_LOG)); start=$$(date +%s); \
 	if $(BIN)/rasa train --fixed-model-name imuran --out models --quiet >$(TRAIN_LOG) 2>&1; then \
 	  touch $@; echo "==> Trained $@ in $$(( $$(date +%s) - start )) s ($$(du -h $@ | cut -f1))"; \
