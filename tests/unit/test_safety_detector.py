@@ -779,3 +779,18 @@ def test_the_tenth_sessions_indirect_self_harm(text: str) -> None:
 
 def test_not_needing_a_refill_on_holiday_is_no_emergency() -> None:
     assert detect("I won't be needing my imuran refilled while we're away").intent is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "forgot my tablet, i passed out at like 10 after work. take 2 today?",
+        "she's fine, nothing wrong with her, I just feel bad I forgot her dose",
+    ],
+)
+def test_asleep_and_guilt_are_no_signs(text: str) -> None:
+    assert detect(text).intent is None
+
+
+def test_passing_out_is_still_an_emergency() -> None:
+    assert "fainting" in detect("he passed out in the kitchen just now").emergencies
