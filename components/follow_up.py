@@ -55,6 +55,7 @@ from components.intent_override import (
     answer_confidence,
     answer_key,
     answer_threshold,
+    intent_confidence,
     override_intent,
 )
 from components.phrases import uncovered_pattern
@@ -517,14 +518,13 @@ class ConversationContext(BuiltComponent):
             return
         # "and beer with clients?" right after a warning: a topic the leaflet does not
         # cover, asked about, not more about the sign.
-        raw_text = str(message.get(TEXT) or "")
-        new_topic = intent == OUT_OF_SCOPE and bool(self.uncovered.search(raw_text))
+        raw = str(message.get(TEXT) or "")
+        new_topic = intent == OUT_OF_SCOPE and bool(self.uncovered.search(raw))
         if unplaced and not new_topic and self._still_about_a_sign(message, text, actions, offer):
             return
         topic = current_topic(turns)
         if not topic:
             return
-        raw = str(message.get(TEXT) or "")
         if intent == OTHER_DRUG and self._named_for_topic(message, topic):
             # "what about methotrexate?" after the alternatives answer, "will they bring
             # the pred down?" after the combination answer: a medicine the sources name
@@ -559,7 +559,7 @@ class ConversationContext(BuiltComponent):
         unsure_out_of_scope = (
             intent == OUT_OF_SCOPE
             and not message.get(GUARD_KEY)
-            and _confidence(message) < self.sure_answer_threshold
+            and intent_confidence(message) < self.sure_answer_threshold
         )
         return (
             (intent == FALLBACK or unsure_out_of_scope)
@@ -663,7 +663,7 @@ class ConversationContext(BuiltComponent):
         elsewhere, or out of the leaflet, with little confidence and the topic is among
         its best candidates. The answer guard's own decisions (another medicine, a topic
         the leaflet does not cover) stand."""
-        confidence = float((message.get(INTENT) or {}).get(PREDICTED_CONFIDENCE_KEY) or 0.0)
+        confidence = intent_confidence(message)
         if (
             intent in ("nlu_fallback", "")
             or intent == LEAFLET
@@ -717,8 +717,3 @@ def did_you_mean(
         ),
         "buttons": [{"title": rules.questions[s], "payload": rules.questions[s]} for s in options],
     }
-
-
-def _confidence(message: Message) -> float:
-    """The classifier's confidence in the message's intent."""
-    return float((message.get(INTENT) or {}).get(PREDICTED_CONFIDENCE_KEY) or 0.0)

@@ -46,6 +46,11 @@ def answer_threshold(message: Message) -> float:
     return float(message.get(ANSWER_THRESHOLD_KEY) or DEFAULT_ANSWER_THRESHOLD)
 
 
+def intent_confidence(message: Message) -> float:
+    """The classifier's confidence in the message's intent (0.0 when it has none)."""
+    return float((message.get(INTENT) or {}).get(PREDICTED_CONFIDENCE_KEY) or 0.0)
+
+
 def answer_confidence(message: Message, retrieval_intent: str) -> Optional[float]:
     """Confidence of the answer the ResponseSelector chose, or None when it chose none."""
     selector = message.get(RESPONSE_SELECTOR_KEY) or {}

@@ -32,6 +32,7 @@ from components.intent_override import (
     SURE_ANSWER_KEY,
     answer_confidence,
     answer_threshold,
+    intent_confidence,
     override_intent,
 )
 from components.safety.detection import (
@@ -159,7 +160,7 @@ class InfectionSignDetector(BuiltComponent):
                 return
         if new_intent is None or current == new_intent:
             return
-        if current == EMERGENCY_INTENT and _confidence(message) >= self.classifier_emergency_min:
+        if self._sure_emergency(message, current):
             return
         rule = "emergency phrase" if new_intent == EMERGENCY_INTENT else "infection sign"
         if new_intent == INFECTION_INTENT and not finding.signs:
@@ -228,7 +229,7 @@ class InfectionSignDetector(BuiltComponent):
             current == EMERGENCY_INTENT
             and signs_aside
             and not set(signs_aside) & self.lexicon.emergency_categories
-            and _confidence(message) < self.classifier_emergency_min
+            and intent_confidence(message) < self.classifier_emergency_min
         ):
             # "No sore throat anymore, the antibiotic from last month work very good": an
             # unsure emergency whose every sign is denied or over (over the development
@@ -246,7 +247,7 @@ class InfectionSignDetector(BuiltComponent):
             return "classifier escalation withdrawn: signs not current"
         if well and (current == INFECTION_INTENT or signs_aside):
             return "classifier escalation withdrawn: says all is well"
-        if well and _confidence(message) < self.classifier_emergency_min:
+        if well and intent_confidence(message) < self.classifier_emergency_min:
             # "Feel great today. Walked 2 km along the esplanade. Happy camper" at 0.33: an
             # unsure emergency with no emergency word and all said to be well (over the
             # development texts, 7 calm messages and no emergency; docs/safety.md).
@@ -257,6 +258,13 @@ class InfectionSignDetector(BuiltComponent):
             # (over the development texts, 10 calm messages and no sign).
             return "classifier escalation withdrawn: says it is over"
         return None
+
+    def _sure_emergency(self, message: Message, current: Optional[str]) -> bool:
+        """The classifier called it an emergency with at least classifier_emergency_min."""
+        return (
+            current == EMERGENCY_INTENT
+            and intent_confidence(message) >= self.classifier_emergency_min
+        )
 
     def _answered_question(self, message: Message, current: str, finding: Finding) -> bool:
         """A question the lexicon finds no sign, emergency or calm phrase in at all, whose
@@ -270,7 +278,7 @@ class InfectionSignDetector(BuiltComponent):
             return False
         if not message.get(SURE_ANSWER_KEY) or not self._asks(str(message.get(TEXT) or "")):
             return False
-        if current == EMERGENCY_INTENT and _confidence(message) >= self.classifier_emergency_min:
+        if self._sure_emergency(message, current):
             return False
         return not any(
             e.get("entity") == "drug" and e.get("value") != LEAFLET_DRUG
@@ -304,11 +312,6 @@ class InfectionSignDetector(BuiltComponent):
             and not self.lexicon.illness_over.search(clause)  # "diarrhea stop since saturday"
             for clause in CLAUSE_BREAK.split(text)
         )
-
-
-def _confidence(message: Message) -> float:
-    """The classifier's confidence in the message's intent."""
-    return float((message.get(INTENT) or {}).get(PREDICTED_CONFIDENCE_KEY) or 0.0)
 
 
 def _next_intent(message: Message) -> Dict[str, Any]:

@@ -765,6 +765,8 @@ WARNED = [turn(None, ["utter_infection_warning", "action_escalate_infection"])]
         "Aye, I will ring dem. Dat is aa for noo, thanks.",
         "Rosa is ringing them now",
         "ok my mam on her way to get me",
+        "ok ill ring them now. chur uce",
+        "Ok she a drive mi down now",
     ],
 )
 def test_acting_on_a_warning_in_dialect_or_with_a_name_is_thanked(said: str) -> None:
@@ -801,9 +803,3 @@ def test_an_unsure_out_of_the_leaflet_question_right_after_an_answer_is_its_foll
     assert section(msg) == "missed_dose"
     sure = run(message("and tomorrow just the usual one?", "out_of_scope", 0.95, turns=after))
     assert sure.get("intent")["name"] == "out_of_scope"
-
-
-@pytest.mark.parametrize("said", ["ok ill ring them now. chur uce", "Ok she a drive mi down now"])
-def test_acting_on_a_warning_with_address_words_is_thanked(said: str) -> None:
-    out = run(message(said, "report_infection_sign", 0.9, turns=WARNED))
-    assert out.get("intent")["name"] == "thanks"

@@ -6,6 +6,8 @@ temperatures, lexicon exclusions). The held-out NLU set measures recall on unsee
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
@@ -220,11 +222,15 @@ def test_a_withdrawn_escalation_with_no_real_runner_up_gets_the_clarifying_reply
     assert message.get("intent")["name"] == "nlu_fallback"
 
 
-def classified(text: str, intent: str, confidence: float = 1.0):
+def classified(text: str, intent: str, confidence: float = 1.0, **fields: Any):
+    """The message through the detector, as the classifier (and any earlier component,
+    `fields`) left it."""
     message = Message(data={"text": text})
     ranking = [{"name": intent, "confidence": confidence}, {"name": "thanks", "confidence": 0.0}]
     message.set("intent", ranking[0], add_to_output=True)
     message.set("intent_ranking", ranking)
+    for key, value in fields.items():
+        message.set(key, value, add_to_output=True)
     InfectionSignDetector({"lexicon": None}).process([message])
     return message
 
@@ -620,7 +626,7 @@ def test_a_complaint_told_in_the_present_keeps_the_classifier_escalation() -> No
     )
 
 
-# Tenth session, from batches 28-30 and conv25-27 (after their untuned lines); each
+# Tenth session, from batches 28-34 and conv25-30 (after their untuned lines); each
 # sentence a variant written for the test.
 @pytest.mark.parametrize(
     "text",
@@ -636,6 +642,16 @@ def test_a_complaint_told_in_the_present_keeps_the_classifier_escalation() -> No
         "my sister's got a water infection, can i catch it from her? i'm on aza",
         "Grandson has strep so I'm steering clear till he's on antibiotics, I take imuran",
         "for the fever rule, is it measured under the tongue?",
+        "what do they mean by 'flu-like symptoms'? asking in general, i'm not ill",
+        "Buenas noches, he is doing very good, no fever no nothing, gracias a Dios",
+        "had a temp of 101 last weekend, now 4 days with no fever, all good",
+        "the flu going round school has wiped out half my year. i'm fine",
+        "that reading made me feel ill, figuratively speaking; I am in rude health",
+        "what is the point of the blood tests?",
+        "she takes methotrexate once a week with folic acid, why only weekly?",
+        "I won't be needing my imuran refilled while we're away",
+        "forgot my tablet, i passed out at like 10 after work. take 2 today?",  # asleep
+        "she's fine, nothing wrong with her, I just feel bad I forgot her dose",  # guilt
     ],
 )
 def test_the_tenth_sessions_calm_messages_do_not_escalate(text: str) -> None:
@@ -650,10 +666,39 @@ def test_the_tenth_sessions_calm_messages_do_not_escalate(text: str) -> None:
         ("she says she'll stop all her tablets so she can go and be with dad", "self_harm"),
         ("the wee one's taen da hale week o mine oot the box", "overdose"),
         ("after the jab her lips are getting bigger and she's wheezy", "severe_allergy"),
+        (
+            "what's the point bro. family be better with the insurance money if i'm gone",
+            "self_harm",
+        ),
+        ("the baby drank like half the bottle of calpol while I was on the phone", "overdose"),
+        ("found her with my handbag open and the dosette, three days are empty", "overdose"),
+        ("wrote each of them a letter. won't be needing my imuran after tonight", "self_harm"),
+        (
+            "I kept my tablets in a tin for weeks instead of taking them, before I do something"
+            " stupid",
+            "self_harm",
+        ),
+        ("could you end things with these tablets? asking for myself, I'm so tired", "self_harm"),
+        ("he passed out in the kitchen just now", "fainting"),  # still an emergency
     ],
 )
 def test_the_tenth_sessions_emergencies(text: str, category: str) -> None:
     assert category in detect(text).emergencies
+
+
+@pytest.mark.parametrize(
+    "text, sign",
+    [
+        ("my tattoo (don't tell my mum) is red and swollen and oozing", "pain_redness_swelling"),
+        ("no fever but her throat is bothering her, she cries when she swallows", "sore_throat"),
+        ("his pipi smells really strong and looks cloudy", "urine_or_stool_change"),
+        ("right arm weaker than usual since yesterday, on aza", "other_concerning_symptom"),
+        ("i feel ill and shivery", "flu_like"),  # "ill" stays a word, not "i'll"
+        ("pissing fire every hour since tuesday", "urinary"),
+    ],
+)
+def test_the_tenth_sessions_signs(text: str, sign: str) -> None:
+    assert sign in detect(text).signs
 
 
 @pytest.mark.parametrize(
@@ -676,14 +721,8 @@ def test_the_tenth_sessions_rules_keep_their_limits(text: str) -> None:
 def sure_answer(text: str, intent: str, confidence: float = 1.0, drugs=()) -> Message:
     """A message the classifier escalated, whose answer the answer model was sure of
     (components/follow_up.py marks it)."""
-    message = Message(data={"text": text})
-    ranking = [{"name": intent, "confidence": confidence}, {"name": "leaflet", "confidence": 0.0}]
-    message.set("intent", ranking[0], add_to_output=True)
-    message.set("intent_ranking", ranking)
-    message.set("sure_answer", "side_effects", add_to_output=True)
-    message.set("entities", [{"entity": "drug", "value": d} for d in drugs], add_to_output=True)
-    InfectionSignDetector({"lexicon": None}).process([message])
-    return message
+    entities = [{"entity": "drug", "value": d} for d in drugs]
+    return classified(text, intent, confidence, sure_answer="side_effects", entities=entities)
 
 
 def test_a_question_the_leaflet_answers_with_no_sign_named_is_answered() -> None:
@@ -713,84 +752,7 @@ def test_an_answered_question_keeps_the_escalation_otherwise(text, intent, confi
     assert sure_answer(text, intent, confidence, drugs).get("intent")["name"] == intent
 
 
-@pytest.mark.parametrize(
-    "text, category",
-    [
-        (
-            "what's the point bro. family be better with the insurance money if i'm gone",
-            "self_harm",
-        ),
-        ("the baby drank like half the bottle of calpol while I was on the phone", "overdose"),
-        ("found her with my handbag open and the dosette, three days are empty", "overdose"),
-    ],
-)
-def test_the_tenth_sessions_last_emergencies(text: str, category: str) -> None:
-    assert category in detect(text).emergencies
-
-
-@pytest.mark.parametrize(
-    "text, sign",
-    [
-        ("my tattoo (don't tell my mum) is red and swollen and oozing", "pain_redness_swelling"),
-        ("no fever but her throat is bothering her, she cries when she swallows", "sore_throat"),
-        ("his pipi smells really strong and looks cloudy", "urine_or_stool_change"),
-        ("right arm weaker than usual since yesterday, on aza", "other_concerning_symptom"),
-        ("i feel ill and shivery", "flu_like"),  # "ill" stays a word, not "i'll"
-        ("pissing fire every hour since tuesday", "urinary"),
-    ],
-)
-def test_the_tenth_sessions_last_signs(text: str, sign: str) -> None:
-    assert sign in detect(text).signs
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "what do they mean by 'flu-like symptoms'? asking in general, i'm not ill",
-        "Buenas noches, he is doing very good, no fever no nothing, gracias a Dios",
-        "had a temp of 101 last weekend, now 4 days with no fever, all good",
-        "the flu going round school has wiped out half my year. i'm fine",
-        "that reading made me feel ill, figuratively speaking; I am in rude health",
-        "what is the point of the blood tests?",
-        "she takes methotrexate once a week with folic acid, why only weekly?",
-    ],
-)
-def test_the_tenth_sessions_last_calm_messages(text: str) -> None:
-    assert detect(text).intent is None
-
-
 def test_an_unsure_classifier_emergency_with_all_said_to_be_well_is_withdrawn() -> None:
     said = "Feel great today. Walked 2 km along the esplanade. Happy camper"
     assert classified(said, "emergency", 0.33).get("intent")["name"] != "emergency"
     assert classified(said, "emergency", 0.99).get("intent")["name"] == "emergency"
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "wrote each of them a letter. won't be needing my imuran after tonight",
-        "I kept my tablets in a tin for weeks instead of taking them, before I do something stupid",
-        "could you end things with these tablets? asking for myself, I'm so tired",
-    ],
-)
-def test_the_tenth_sessions_indirect_self_harm(text: str) -> None:
-    assert "self_harm" in detect(text).emergencies
-
-
-def test_not_needing_a_refill_on_holiday_is_no_emergency() -> None:
-    assert detect("I won't be needing my imuran refilled while we're away").intent is None
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "forgot my tablet, i passed out at like 10 after work. take 2 today?",
-        "she's fine, nothing wrong with her, I just feel bad I forgot her dose",
-    ],
-)
-def test_asleep_and_guilt_are_no_signs(text: str) -> None:
-    assert detect(text).intent is None
-
-
-def test_passing_out_is_still_an_emergency() -> None:
-    assert "fainting" in detect("he passed out in the kitchen just now").emergencies
