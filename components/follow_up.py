@@ -49,11 +49,13 @@ from components.drugs import OtherDrugPolicy
 from components.intent_override import (
     CONTEXT_RULE,
     DENIABLE,
+    FOLLOW_UP_CANDIDATE_KEY,
     GUARD_KEY,
     RESPONSE_SELECTOR_KEY,
     SURE_ANSWER_KEY,
     answer_confidence,
     answer_key,
+    answer_section,
     answer_threshold,
     intent_confidence,
     override_intent,
@@ -64,7 +66,6 @@ from rasa_patches.conversation import CONTEXT_KEY
 FOLLOW_UPS = CONTENT_DIR / "follow_ups.yml"
 SAFETY_LEXICON = CONTENT_DIR / "safety_lexicon.yml"
 LEAFLET = "leaflet"
-ANSWER_PREFIX = "utter_leaflet/"
 ANSWER = "utter_leaflet"  # the action that answers a leaflet question
 CLARIFY = "utter_clarify"  # the "Did you mean ...?" reply when there are candidates
 DECLINED = "offer declined"
@@ -362,22 +363,6 @@ def emergency_again(message: Message) -> bool:
     return True
 
 
-def answer_section(message: Message, section: str, rule: str) -> None:
-    """Makes the message a leaflet question answered by `section`."""
-    selector = dict(message.get(RESPONSE_SELECTOR_KEY) or {})
-    chosen = dict(selector.get(LEAFLET) or {})
-    chosen["response"] = {
-        **(chosen.get("response") or {}),
-        "intent_response_key": f"{LEAFLET}/{section}",
-        "utter_action": f"{ANSWER_PREFIX}{section}",
-        PREDICTED_CONFIDENCE_KEY: 1.0,
-    }
-    selector[LEAFLET] = chosen
-    message.set(RESPONSE_SELECTOR_KEY, selector, add_to_output=True)
-    message.set("follow_up", {"rule": rule, "section": section}, add_to_output=True)
-    override_intent(message, LEAFLET, 1.0)
-
-
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class ConversationContext(BuiltComponent):
     """Reads a message next to the bot's recent replies; see the module docstring."""
@@ -427,7 +412,25 @@ class ConversationContext(BuiltComponent):
                     DENIABLE: True,
                 }
                 message.set("safety", {**(message.get("safety") or {}), **keep}, add_to_output=True)
+            elif intent == INFECTION_INTENT:
+                self._mark_follow_up_candidate(message, turns)
         return messages
+
+    def _mark_follow_up_candidate(self, message: Message, turns: List[Dict]) -> None:
+        """Leaves the section just answered on a message the classifier called an
+        infection report that is a question (a "?" or a question word first) leaning on
+        that answer
+        (FOLLOW_UP_CANDIDATE_KEY, the test of `leans_on`). The safety detector, which alone
+        knows whether the message names a sign, decides: over the development
+        conversations, every question escalated right after an answer named a sign the
+        lexicon knows (docs/safety.md). Not looser: up to long_words with a word pointing
+        back, "he's had the skitters since last night" was taken for a follow-up."""
+        topic = current_topic(turns)
+        raw = str(message.get(TEXT) or "")
+        text = normal(raw)
+        ranked = bool(topic) and topic in ranked_sections(message)[: self.rules.buttons]
+        if topic and is_question(self.rules, text, raw) and leans_on(self.rules, text, raw, ranked):
+            message.set(FOLLOW_UP_CANDIDATE_KEY, topic, add_to_output=True)
 
     def _mark_sure_answer(self, message: Message) -> None:
         """Leaves on the message the section rule 4 of the module docstring would give it

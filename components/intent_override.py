@@ -39,6 +39,13 @@ SIGNS_DENIED = "signs denied"
 # the leaflet leaves out (set by components/follow_up.py): the answer a message the
 # intent classifier could not place still gets, whichever component leaves it unplaced.
 SURE_ANSWER_KEY = "sure_answer"
+# The section just answered, left by components/follow_up.py on a message the classifier
+# escalated that reads as a question leaning on that answer ("so if I take it after
+# breakfast it will help?" after the nausea answer): the safety detector answers it
+# there when it finds no sign, emergency or calm phrase in the message at all.
+FOLLOW_UP_CANDIDATE_KEY = "follow_up_candidate"
+LEAFLET = "leaflet"
+ANSWER_PREFIX = "utter_leaflet/"
 
 
 def answer_threshold(message: Message) -> float:
@@ -77,3 +84,19 @@ def override_intent(message: Message, name: str, confidence: float) -> None:
     ]
     message.set(INTENT, new_intent, add_to_output=True)
     message.set(INTENT_RANKING_KEY, [new_intent, *ranking], add_to_output=True)
+
+
+def answer_section(message: Message, section: str, rule: str) -> None:
+    """Makes the message a leaflet question answered by `section`."""
+    selector = dict(message.get(RESPONSE_SELECTOR_KEY) or {})
+    chosen = dict(selector.get(LEAFLET) or {})
+    chosen["response"] = {
+        **(chosen.get("response") or {}),
+        "intent_response_key": f"{LEAFLET}/{section}",
+        "utter_action": f"{ANSWER_PREFIX}{section}",
+        PREDICTED_CONFIDENCE_KEY: 1.0,
+    }
+    selector[LEAFLET] = chosen
+    message.set(RESPONSE_SELECTOR_KEY, selector, add_to_output=True)
+    message.set("follow_up", {"rule": rule, "section": section}, add_to_output=True)
+    override_intent(message, LEAFLET, 1.0)

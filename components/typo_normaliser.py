@@ -83,6 +83,10 @@ class TypoNormaliser:
             # A dropped g ("takin", "thinkin", "swallowin"): a way of writing, not a typo,
             # and "takin" is an English word (an animal) the check below would keep.
             return word + "g"
+        if word.endswith("in") and word + "g" in self._english:
+            # Any other dropped g ("hurlin", "mindin") is that English word, not a
+            # misspelling of a lexicon word one edit away ("hurting", batch 36).
+            return word
         if (
             len(word) < MIN_LENGTH
             or not word.isalpha()

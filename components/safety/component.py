@@ -28,9 +28,11 @@ from components.base import BuiltComponent
 from components.intent_override import (
     CONTEXT_RULE,
     DENIABLE,
+    FOLLOW_UP_CANDIDATE_KEY,
     SIGNS_DENIED,
     SURE_ANSWER_KEY,
     answer_confidence,
+    answer_section,
     answer_threshold,
     intent_confidence,
     override_intent,
@@ -64,6 +66,7 @@ YES_WORD = re.compile(r"\b(?:yes|yeah|yep|yup|aye|actually)\b")
 # reply opens by denying, and says all is well.
 NO_FIRST = re.compile(r"\W*(?:no|nope|nah|naw|not really)\b")
 ANSWERED_QUESTION_RULE = "classifier escalation withdrawn: a question the leaflet answers"
+FOLLOW_UP_RULE = "classifier escalation withdrawn: a follow-up question naming no sign"
 # The drug the leaflet is about; any other medicine named keeps a withdrawn question from
 # a leaflet answer (components/drugs.py sets "drug" entities to generic names).
 LEAFLET_DRUG = "azathioprine"
@@ -111,6 +114,20 @@ class InfectionSignDetector(BuiltComponent):
         asked about, in the past or someone else's, or the message says all is well:
         take the next intent instead. A leaflet answer still has to pass the answer
         guard's threshold."""
+        if rule == FOLLOW_UP_RULE:
+            # The answer just given, again for its follow-up (components/follow_up.py).
+            answer_section(message, str(message.get(FOLLOW_UP_CANDIDATE_KEY)), "follow-up")
+            message.set(
+                "safety",
+                {
+                    "rule": rule,
+                    "signs": [],
+                    "set_aside": finding.set_aside,
+                    "classifier_intent": classifier_intent,
+                },
+                add_to_output=True,
+            )
+            return
         if rule == ANSWERED_QUESTION_RULE:
             # The section the answer model was sure of (components/follow_up.py).
             intent: Dict[str, Any] = {INTENT_NAME_KEY: "leaflet", PREDICTED_CONFIDENCE_KEY: 1.0}
@@ -214,6 +231,8 @@ class InfectionSignDetector(BuiltComponent):
         # Never after an emergency: the conversation's escalations returned above.
         if self._answered_question(message, current, finding):
             return ANSWERED_QUESTION_RULE
+        if current == INFECTION_INTENT and self._follow_up_question(message, finding):
+            return FOLLOW_UP_RULE
         if (
             current == EMERGENCY_INTENT
             and self.lexicon.double_up.search(text)
@@ -279,6 +298,21 @@ class InfectionSignDetector(BuiltComponent):
         if not message.get(SURE_ANSWER_KEY) or not self._asks(str(message.get(TEXT) or "")):
             return False
         if self._sure_emergency(message, current):
+            return False
+        return not any(
+            e.get("entity") == "drug" and e.get("value") != LEAFLET_DRUG
+            for e in message.get(ENTITIES) or []
+        )
+
+    @staticmethod
+    def _follow_up_question(message: Message, finding: Finding) -> bool:
+        """A question leaning on the answer just given (FOLLOW_UP_CANDIDATE_KEY, set by
+        components/follow_up.py) in which the lexicon finds no sign, emergency or calm
+        phrase at all, and no other medicine: the classifier's infection report read the
+        topic ("how long does this queasy feeling go on?"), not a complaint."""
+        if finding.signs or finding.emergencies or finding.set_aside or finding.phrases:
+            return False
+        if not message.get(FOLLOW_UP_CANDIDATE_KEY):
             return False
         return not any(
             e.get("entity") == "drug" and e.get("value") != LEAFLET_DRUG

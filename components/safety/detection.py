@@ -64,6 +64,13 @@ LONGEST_RUN = 60  # characters without a space; longer than any word
 LONG_RUN = re.compile(rf"\S{{{LONGEST_RUN}}}(?=\S)")
 
 
+# Right after a question about a sign, saying one has it: "is a rash a reason to call? I
+# have one now", "what counts as a fever? she's got one since lunch" (not "I've not got
+# one", "I don't have one"). Grammar, not clinical wording: kept here.
+HAD_ONE = re.compile(
+    r"\W*(?:\w+\W+){0,2}?(?:i|i've|ive|he|she|he's|she's|we|we've)\s+(?:got|had|have|has)\s+"
+    r"(?:one|it|that)\s+(?:now|since|today|tonight|right now|already|for|all)\b"
+)
 # The calm phrase reason (content/safety_lexicon.yml, calm_phrases) for "I feel fine".
 FEELING_WELL = "feeling_well"
 # What a phrase of the lexicon's not_signs is recorded as when set aside.
@@ -366,7 +373,12 @@ def _defined(lexicon: SafetyLexicon, doc: Any) -> Set[int]:
     counts as a fever?", "how high does a temperature need to be before I call?"): the
     lexicon's sign_definition_questions. Only the phrases inside the question itself;
     a reading or a sign elsewhere in the message still counts."""
-    spans = [m.span() for m in lexicon.sign_definition.finditer(doc.text)]
+    text = doc.text
+    spans = [
+        m.span()
+        for m in lexicon.sign_definition.finditer(text)
+        if not HAD_ONE.match(text, m.end(), m.end() + 60)
+    ]
     return {
         e.start_char
         for e in doc.ents
@@ -399,6 +411,12 @@ def _current_category(
     if ent.start_char in over:
         finding.set_aside.append(category)  # "...cleared right up", "I'm grand now"
         return None
+    if (
+        category not in (ILLNESS, TEMPERATURE_WORD)
+        and HAD_ONE.match(ent.doc.text, ent.sent.end_char, ent.sent.end_char + 60)
+        and not modified_by(lexicon, ent, NEGATED)
+    ):
+        return category  # "is a rash a reason to call? I have one now"
     if asked_about(lexicon, ent) or not is_current(
         lexicon, ent, facts.takes_drug, facts.writer_off_drug
     ):

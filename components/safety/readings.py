@@ -22,6 +22,9 @@ from clinic.content import CONTENT_DIR
 DEFAULT_LEXICON = CONTENT_DIR / "safety_lexicon.yml"
 # A sentence ends at ".", "!" or "?" before a space or the end (not "38.5").
 SENTENCE_END = re.compile(r"[.!?]+(?:\s+|$)")
+# A number read off a thermometer is a reading even without a unit: "a hundred and one on
+# mum's old thermometer" (batch 35).
+ON_A_THERMOMETER = re.compile(r"^\W*(?:on|by|from|with)\s+(?:\S+\s+){0,3}?(?:thermometer|thermo)\b")
 
 # 38.5, 38,5, 101.3 F, 39°C, 100.4 degrees, 39 celsius: a number, then the loose endings the
 # lexicon lists ("39 odd", "38 and a half"), then an optional unit.
@@ -98,8 +101,10 @@ class ReadingRules:
             "span": r"\b" + SPAN_LEAD + amounts + r"\s+" + SPAN_UNIT + r"\b",
             # "since monday", and when it began: "it started last thursday".
             # "it start on friday" (second-language English, batch 27).
+            # "since like saturday", "since about last week" (batch 36): a hedge between.
             "since": r"\b(?:since|from|started|start|starts|began|begun|starting)"
-            r"\s+(?:on\s+)?(?:last\s+)?(" + _alternatives(self.since_phrases) + r")\b"
+            r"\s+(?:(?:like|about|around|maybe|probably|roughly|oh|um|er)\s+)?"
+            r"(?:on\s+)?(?:last\s+)?(" + _alternatives(self.since_phrases) + r")\b"
             r"|\b(" + _alternatives(self.time_phrases) + r")\b",
             "digits": NUMBER + ending + UNIT,
             "spoken": _spoken_pattern(self.spoken_numbers) + ending + UNIT,
@@ -223,7 +228,8 @@ def read_temperatures(
         where: Dict[str, Any] = {
             "start": match.start(),
             "end": match.start() + len(span),
-            "explicit": explicit,
+            "explicit": explicit
+            or bool(ON_A_THERMOMETER.search(text[match.end() : match.end() + 50])),
             "elsewhere": _elsewhere(text, match.start(), match.end(), rules),
         }
         offset_c = _armpit_offset(text, match.start(), match.end(), rules)
@@ -277,6 +283,8 @@ def _elsewhere(text: str, start: int, end: int, rules: ReadingRules) -> bool:
     fahrenheit?", "is 100 F the same as 38 C?") or a place's ("40 degrees in the car"), by
     a lexicon cue within three words after it or two words before it, or the weather's
     ("these 104 degree days"), by a lexicon noun right after it."""
+    if text[end : end + 2].lstrip().startswith("%"):
+        return True  # "feeling 100% today": a share, not a temperature
     if rules.noun_after.search(text[end : end + 30]):
         return True
     if not rules.elsewhere_cues:

@@ -803,3 +803,45 @@ def test_an_unsure_out_of_the_leaflet_question_right_after_an_answer_is_its_foll
     assert section(msg) == "missed_dose"
     sure = run(message("and tomorrow just the usual one?", "out_of_scope", 0.95, turns=after))
     assert sure.get("intent")["name"] == "out_of_scope"
+
+
+def test_an_escalated_question_leaning_on_the_answer_with_no_sign_word_gets_the_answer() -> None:
+    # The classifier read the topic as a complaint ("how long does this go on?" after the
+    # nausea answer); the detector finds no sign, emergency or calm phrase at all.
+    ranked = (("nausea", 0.3), ("time_to_work", 0.2))
+    msg = run(
+        message(
+            "and how long does that usually go on for?",
+            "report_infection_sign",
+            0.9,
+            ranked,
+            AFTER_NAUSEA,
+        )
+    )
+    assert msg.get("follow_up_candidate") == "nausea"
+    InfectionSignDetector({"lexicon": None}).process([msg])
+    assert section(msg) == "nausea"
+    assert msg.get("safety")["rule"].startswith("classifier escalation withdrawn")
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "and how long does that go on, she's been vomiting since last night?",
+        "is that why he's had the skitters all day?",
+    ],
+)
+def test_a_follow_up_question_naming_a_sign_still_escalates(said: str) -> None:
+    ranked = (("nausea", 0.3), ("time_to_work", 0.2))
+    msg = run(message(said, "report_infection_sign", 0.9, ranked, AFTER_NAUSEA))
+    InfectionSignDetector({"lexicon": None}).process([msg])
+    assert msg.get("intent")["name"] == "report_infection_sign"
+
+
+def test_a_statement_after_an_answer_is_no_follow_up_candidate() -> None:
+    ranked = (("nausea", 0.3), ("time_to_work", 0.2))
+    said = "thing is he's been off his food since last night n not himself"
+    msg = run(message(said, "report_infection_sign", 0.9, ranked, AFTER_NAUSEA))
+    assert msg.get("follow_up_candidate") is None
+    InfectionSignDetector({"lexicon": None}).process([msg])
+    assert msg.get("intent")["name"] == "report_infection_sign"
