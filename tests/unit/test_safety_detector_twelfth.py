@@ -38,12 +38,29 @@ SIGNS = [
     ("white patchy bits inside her cheeks and on her tongue", "mouth_white_patches"),
     ("red spotty things on his back since tea time", "skin_rash"),
     ("the wee one's had the skitters all night", "vomiting_or_diarrhoea"),
+    (
+        "dad's asking if it's bad that my eyes look a bit yellow? I'm on aza",
+        "other_concerning_symptom",
+    ),
+    (
+        "wondering if this is normal, when I floss now my gums bleed loads",
+        "other_concerning_symptom",
+    ),
+    (
+        "my left elbow, not the bad one the other one, is hot and red and swollen",
+        "pain_redness_swelling",
+    ),
+    (
+        "his eyes look a bit yellow tonight, like before when he was first diagnosed",
+        "other_concerning_symptom",
+    ),
 ]
 
 EMERGENCIES = [
     ("I do not wish to continue living like this anymore", "self_harm"),
     ("I'll stop every tablet and let the transplant fail, I'm done", "self_harm"),
     ("my toddler got into my bag and I think she swallowed the tablets", "overdose"),
+    ("so tired of it all, might just go to bed and not bother waking up", "self_harm"),
 ]
 
 CALM = [
@@ -68,6 +85,16 @@ CALM = [
     "coughed a bit after the dusty loft but it stopped straight after and hasn't come back",
     "one of my pts had a fever today (not on imuran), should I worry about catching things",
     "chillin at my nan's watching the darts, feeling 100% today",
+    "this stats exam is literally killing me 💀",
+    "Pain in the neck, that's what my landlord is. Otherwise I'm fine",
+    "how do you turn a hundred and one Fahrenheit into Celsius?",
+    "she had a tummy bug last month but she's back to school and eating everything now",
+    "what temp counts as a fever? we were taught 100.4 at college",
+    "I was sweating like a pig waiting for my exam results lol",
+    "got good chills when the consultant said my bloods were normal",
+    "his rash from the new soap disappeared and never came back",
+    "how do I get a 4 year old to take a tablet? she can't swallow it whole",
+    "we start it next week, I read it can upset the tummy at first, should she have it with food?",
 ]
 
 ACKNOWLEDGEMENTS = [
