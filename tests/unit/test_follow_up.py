@@ -646,6 +646,8 @@ def test_an_infection_report_right_after_the_emergency_reply_gets_the_emergency_
         ("he seems fine right now playing do i still need to call somebody", "request_human"),
         ("what do I do", "nlu_fallback"),
         ("He is 4 year, 16 kg. Please what I do now??", "leaflet"),
+        # conv35: after the crisis reply, refusing to call was answered "not sure".
+        ("No, I don't want to call anybody. I just needed to say it to someone", "nlu_fallback"),
     ],
 )
 def test_a_question_about_the_emergency_right_after_its_reply_gets_it_again(

@@ -61,6 +61,7 @@ EMERGENCIES = [
     ("I'll stop every tablet and let the transplant fail, I'm done", "self_harm"),
     ("my toddler got into my bag and I think she swallowed the tablets", "overdose"),
     ("so tired of it all, might just go to bed and not bother waking up", "self_harm"),
+    ("the room is spinning and I nearly blacked out on the stairs", "fainting"),
 ]
 
 CALM = [
@@ -95,6 +96,15 @@ CALM = [
     "his rash from the new soap disappeared and never came back",
     "how do I get a 4 year old to take a tablet? she can't swallow it whole",
     "we start it next week, I read it can upset the tummy at first, should she have it with food?",
+    "won loads at cards last night, got chills lol",
+    "that reality show finale made me feel sick 🤢",
+    "went a bit green watching the blood draw, just squeamish, not unwell",
+    "had a temperature on Monday, settled within a day and been fine since",
+    "102 F how many C? the thermometer changed units by itself",
+    "my nephew has a sore throat and is staying with us. me myself fine",
+    "my aunt's got a chest infection and is coming round for dinner, should I sit away from her",
+    "my partner's had a cold all week. me? not a sniffle",
+    "had a fever last week but it's all sorted now, please ignore my last message",
 ]
 
 ACKNOWLEDGEMENTS = [
