@@ -211,3 +211,17 @@ def test_the_contraceptive_pill_is_uncovered_but_this_tablet_is_not(
 ) -> None:
     pattern = uncovered_pattern(CONTENT_DIR / "uncovered_topics.yml")
     assert bool(pattern.search(text)) is uncovered
+
+
+def test_coffee_a_tablet_is_swallowed_with_is_no_uncovered_topic():
+    # Batches 37-38: "is it ok to swallow em down with my coffee or does it gotta be water"
+    # is how to take it; "is coffee ok with azathioprine" stays a topic the leaflet leaves out.
+    taken = message(
+        "once a day? and can i swallow em with my coffee or does it gotta be water",
+        "leaflet",
+        0.9,
+        answer_confidence=0.8,
+    )
+    assert run(taken) == "leaflet"
+    drink = message("can I still drink coffee on this", "leaflet", 0.9, answer_confidence=0.8)
+    assert run(drink) == "out_of_scope"
