@@ -115,6 +115,7 @@ ACKNOWLEDGEMENTS = [
     "Ok I'll show it to them at the next visit. Thanks",
     "that is a relief. That is all for today.",
     "thanks love, sorry for bothering you",
+    "Ok no bother. That's all for now, thanks",
 ]
 
 
