@@ -22,6 +22,8 @@ from clinic.content import CONTENT_DIR
 DEFAULT_LEXICON = CONTENT_DIR / "safety_lexicon.yml"
 # A sentence ends at ".", "!" or "?" before a space or the end (not "38.5").
 SENTENCE_END = re.compile(r"[.!?]+(?:\s+|$)")
+# "I'm on 100 and my friend is on 150": a dose, whatever the lead-in reads as.
+ON_A_DOSE = re.compile(r"\bon\s+(?:about\s+|around\s+)?\W*$")
 # A number read off a thermometer is a reading even without a unit: "a hundred and one on
 # mum's old thermometer" (batch 35).
 ON_A_THERMOMETER = re.compile(r"^\W*(?:on|by|from|with)\s+(?:\S+\s+){0,3}?(?:thermometer|thermo)\b")
@@ -229,7 +231,8 @@ def read_temperatures(
             "start": match.start(),
             "end": match.start() + len(span),
             "explicit": explicit
-            or bool(ON_A_THERMOMETER.search(text[match.end() : match.end() + 50])),
+            or bool(ON_A_THERMOMETER.search(text[match.end() : match.end() + 50]))
+            or _read_off_someone(text, match.start(), rules),
             "elsewhere": _elsewhere(text, match.start(), match.end(), rules),
         }
         offset_c = _armpit_offset(text, match.start(), match.end(), rules)
@@ -265,6 +268,13 @@ def _numbers(text: str, rules: ReadingRules) -> Iterator[Tuple[float, str, bool,
             ) / 10
         unit = (letter or word or "")[:1].lower()
         yield value, unit, bool(point or ending or unit), match
+
+
+def _read_off_someone(text: str, start: int, rules: ReadingRules) -> bool:
+    """Someone's reading by the words right before it ("he's at 101 right now", "my temp
+    is 38"): explicit without a unit (batch 39). Not "I'm on 100": a dose in mg."""
+    before = SENTENCE_END.split(text[max(0, start - 60) : start])[-1]
+    return bool(rules.lead_in.search(before)) and not ON_A_DOSE.search(before)
 
 
 def _armpit_offset(text: str, start: int, end: int, rules: ReadingRules) -> float:

@@ -62,6 +62,8 @@ EMERGENCIES = [
     ("my toddler got into my bag and I think she swallowed the tablets", "overdose"),
     ("so tired of it all, might just go to bed and not bother waking up", "self_harm"),
     ("the room is spinning and I nearly blacked out on the stairs", "fainting"),
+    ("my daughter says she wants to die and will take all her tablets", "self_harm"),
+    ("I gave him his tablet this morning and then his dad gave it again at lunch", "overdose"),
 ]
 
 CALM = [
@@ -105,6 +107,12 @@ CALM = [
     "my aunt's got a chest infection and is coming round for dinner, should I sit away from her",
     "my partner's had a cold all week. me? not a sniffle",
     "had a fever last week but it's all sorted now, please ignore my last message",
+    "our lass has a cold, I'm the one on azathioprine, how do I not catch it off her",
+    "dying for a cup of tea, otherwise feeling great",
+    "my heart nearly stopped when I saw the exam results",
+    "who decides the dose? I'm on 100 and my friend is on 150",
+    "been feeling sick as a dog since I started these, is that normal?",
+    "wats normal body temp anyway",
 ]
 
 ACKNOWLEDGEMENTS = [
