@@ -51,6 +51,7 @@ from components.intent_override import (
     DENIABLE,
     FOLLOW_UP_CANDIDATE_KEY,
     GUARD_KEY,
+    LEAFLET,
     RESPONSE_SELECTOR_KEY,
     SURE_ANSWER_KEY,
     answer_confidence,
@@ -65,7 +66,6 @@ from rasa_patches.conversation import CONTEXT_KEY
 
 FOLLOW_UPS = CONTENT_DIR / "follow_ups.yml"
 SAFETY_LEXICON = CONTENT_DIR / "safety_lexicon.yml"
-LEAFLET = "leaflet"
 ANSWER = "utter_leaflet"  # the action that answers a leaflet question
 CLARIFY = "utter_clarify"  # the "Did you mean ...?" reply when there are candidates
 DECLINED = "offer declined"
@@ -419,12 +419,12 @@ class ConversationContext(BuiltComponent):
     def _mark_follow_up_candidate(self, message: Message, turns: List[Dict]) -> None:
         """Leaves the section just answered on a message the classifier called an
         infection report that is a question (a "?" or a question word first) leaning on
-        that answer
-        (FOLLOW_UP_CANDIDATE_KEY, the test of `leans_on`). The safety detector, which alone
-        knows whether the message names a sign, decides: over the development
-        conversations, every question escalated right after an answer named a sign the
-        lexicon knows (docs/safety.md). Not looser: up to long_words with a word pointing
-        back, "he's had the skitters since last night" was taken for a follow-up."""
+        that answer (FOLLOW_UP_CANDIDATE_KEY, the test of `leans_on`). The safety
+        detector, which alone knows whether the message names a sign, decides: over the
+        development conversations, every question escalated right after an answer named
+        a sign the lexicon knows (docs/safety.md). Not looser: up to long_words with a
+        word pointing back, "he's had the skitters since last night" was taken for a
+        follow-up."""
         topic = current_topic(turns)
         raw = str(message.get(TEXT) or "")
         text = normal(raw)

@@ -114,19 +114,19 @@ class InfectionSignDetector(BuiltComponent):
         asked about, in the past or someone else's, or the message says all is well:
         take the next intent instead. A leaflet answer still has to pass the answer
         guard's threshold."""
+        message.set(
+            "safety",
+            {
+                "rule": rule,
+                "signs": [],
+                "set_aside": finding.set_aside,
+                "classifier_intent": classifier_intent,
+            },
+            add_to_output=True,
+        )
         if rule == FOLLOW_UP_RULE:
             # The answer just given, again for its follow-up (components/follow_up.py).
             answer_section(message, str(message.get(FOLLOW_UP_CANDIDATE_KEY)), "follow-up")
-            message.set(
-                "safety",
-                {
-                    "rule": rule,
-                    "signs": [],
-                    "set_aside": finding.set_aside,
-                    "classifier_intent": classifier_intent,
-                },
-                add_to_output=True,
-            )
             return
         if rule == ANSWERED_QUESTION_RULE:
             # The section the answer model was sure of (components/follow_up.py).
@@ -147,16 +147,6 @@ class InfectionSignDetector(BuiltComponent):
             # "Fierce wet day here... I'm feeling great... where's the best place to keep
             # them?": the answer the selector was sure of (components/follow_up.py).
             intent = {INTENT_NAME_KEY: "leaflet", PREDICTED_CONFIDENCE_KEY: 1.0}
-        message.set(
-            "safety",
-            {
-                "rule": rule,
-                "signs": [],
-                "set_aside": finding.set_aside,
-                "classifier_intent": classifier_intent,
-            },
-            add_to_output=True,
-        )
         override_intent(
             message, str(intent[INTENT_NAME_KEY]), float(intent[PREDICTED_CONFIDENCE_KEY])
         )
@@ -293,16 +283,13 @@ class InfectionSignDetector(BuiltComponent):
         of, and not when another medicine is named (its question is not the leaflet's).
         Over the development questions the classifier alone escalated, the real signs
         and emergencies all had an answer confidence under 0.6 (docs/safety.md)."""
-        if finding.signs or finding.emergencies or finding.set_aside or finding.phrases:
+        if not _names_nothing(finding):
             return False
         if not message.get(SURE_ANSWER_KEY) or not self._asks(str(message.get(TEXT) or "")):
             return False
         if self._sure_emergency(message, current):
             return False
-        return not any(
-            e.get("entity") == "drug" and e.get("value") != LEAFLET_DRUG
-            for e in message.get(ENTITIES) or []
-        )
+        return not _names_another_drug(message)
 
     @staticmethod
     def _follow_up_question(message: Message, finding: Finding) -> bool:
@@ -310,13 +297,10 @@ class InfectionSignDetector(BuiltComponent):
         components/follow_up.py) in which the lexicon finds no sign, emergency or calm
         phrase at all, and no other medicine: the classifier's infection report read the
         topic ("how long does this queasy feeling go on?"), not a complaint."""
-        if finding.signs or finding.emergencies or finding.set_aside or finding.phrases:
-            return False
-        if not message.get(FOLLOW_UP_CANDIDATE_KEY):
-            return False
-        return not any(
-            e.get("entity") == "drug" and e.get("value") != LEAFLET_DRUG
-            for e in message.get(ENTITIES) or []
+        return (
+            _names_nothing(finding)
+            and bool(message.get(FOLLOW_UP_CANDIDATE_KEY))
+            and not _names_another_drug(message)
         )
 
     def _asks(self, text: str) -> bool:
@@ -346,6 +330,19 @@ class InfectionSignDetector(BuiltComponent):
             and not self.lexicon.illness_over.search(clause)  # "diarrhea stop since saturday"
             for clause in CLAUSE_BREAK.split(text)
         )
+
+
+def _names_nothing(finding: Finding) -> bool:
+    """The lexicon found no sign, emergency or calm phrase in the message at all."""
+    return not (finding.signs or finding.emergencies or finding.set_aside or finding.phrases)
+
+
+def _names_another_drug(message: Message) -> bool:
+    """A medicine other than this one is named (components/drugs.py's entities)."""
+    return any(
+        e.get("entity") == "drug" and e.get("value") != LEAFLET_DRUG
+        for e in message.get(ENTITIES) or []
+    )
 
 
 def _next_intent(message: Message) -> Dict[str, Any]:

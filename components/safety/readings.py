@@ -270,10 +270,15 @@ def _numbers(text: str, rules: ReadingRules) -> Iterator[Tuple[float, str, bool,
         yield value, unit, bool(point or ending or unit), match
 
 
+def _words_before(text: str, start: int) -> str:
+    """Up to 60 characters of the reading's own sentence before it."""
+    return SENTENCE_END.split(text[max(0, start - 60) : start])[-1]
+
+
 def _read_off_someone(text: str, start: int, rules: ReadingRules) -> bool:
     """Someone's reading by the words right before it ("he's at 101 right now", "my temp
     is 38"): explicit without a unit (batch 39). Not "I'm on 100": a dose in mg."""
-    before = SENTENCE_END.split(text[max(0, start - 60) : start])[-1]
+    before = _words_before(text, start)
     return bool(rules.lead_in.search(before)) and not ON_A_DOSE.search(before)
 
 
@@ -302,7 +307,7 @@ def _elsewhere(text: str, start: int, end: int, rules: ReadingRules) -> bool:
     # Within the reading's own sentence: "it's hot outside. Temperature read 101.2" is
     # her temperature, not the weather's.
     after = SENTENCE_END.split(text[end : end + 60], maxsplit=1)[0]
-    before = SENTENCE_END.split(text[max(0, start - 60) : start])[-1]
+    before = _words_before(text, start)
     if rules.lead_in.search(before):
         return False
     return bool(rules.cue_after.search(after) or rules.cue_before.search(before))
