@@ -6,6 +6,7 @@ folder it stored in the model (`build`); Rasa's two entry points call it.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any, Dict, Optional, TypeVar
 
@@ -14,6 +15,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 
 C = TypeVar("C", bound="BuiltComponent")
+PACKAGE = Path(__file__).resolve().parent
 
 
 class BuiltComponent(GraphComponent):
@@ -21,6 +23,16 @@ class BuiltComponent(GraphComponent):
 
     # A component that is not trained has no folder in the model (Rasa loads it anyway).
     stores_nothing = False
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
+        """Rasa's training cache (kept outside the clone, Makefile) reuses a trained node
+        when its config and inputs are unchanged; what this project's components store
+        also depends on their code, so any change to the package trains them again."""
+        digest = hashlib.sha256()
+        for source in sorted(PACKAGE.rglob("*.py")):
+            digest.update(source.read_bytes())
+        return digest.hexdigest()
 
     @classmethod
     def build(

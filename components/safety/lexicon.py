@@ -33,6 +33,8 @@ CONTEXT_RULE_OPTIONS = ("pattern", "max_scope", "allowed_types", "excluded_types
 SIGN_SECTIONS = ("infection_signs", "emergency_signs")
 WORD = re.compile(r"[a-z]+")
 COLON_BEFORE_NO = re.compile(r":(\s+no\s+[a-z])")
+# A capitalised word after a letter, digit or comma: a name in the middle of a sentence.
+MID_SENTENCE_NAME = re.compile(r"(?<=[A-Za-z0-9,;] )([A-Z][a-z]{2,})\b")
 # A tie to the drug that says the opposite: "she is not on imuran", "she dont take
 # azathioprine" (batch 22) tie nobody to it.
 NEGATED_TIE = re.compile(r"\b(?:not|isn['’]?t|aren['’]?t|don['’]?t|doesn['’]?t|never|no longer)\b")
@@ -108,7 +110,13 @@ class SafetyLexicon:
         # the fever read as present. Before a word the colon ends a sentence instead.
         lowered = COLON_BEFORE_NO.sub(r".\1", lowered)
         tokens = self.nlp.make_doc(lowered)
-        return "".join(self.normaliser.correct(t.text) + t.whitespace_ for t in tokens)
+        # A place or a person named mid-sentence is no misspelling: "last time in Phuket he
+        # go red like lobster" is not "puked" (batch 41).
+        names = {m.group(1).lower() for m in MID_SENTENCE_NAME.finditer(text)}
+        return "".join(
+            (t.text if t.text in names else self.normaliser.correct(t.text)) + t.whitespace_
+            for t in tokens
+        )
 
 
 @dataclass(frozen=True)
