@@ -25,6 +25,8 @@ REQUESTS = PersonRequests(CONTENT_DIR / "handoff_phrases.yml")
         "can I talk to one of the rheumatology nurses",
         "do you have someone who speaks in Polish",
         "transfer me to a human",
+        "aye fine, get me a nurse then",
+        "can I have a nurse please, this is going nowhere",
     ],
 )
 def test_requests_for_a_person_are_found(text: str) -> None:
@@ -40,6 +42,7 @@ def test_requests_for_a_person_are_found(text: str) -> None:
         "can I have a glass of wine",
         "what does a live vaccine mean",
         "I have a temperature of 38.5",
+        "can I get the nurse's leaflet about vaccines somewhere",
     ],
 )
 def test_advice_and_other_questions_are_not_requests(text: str) -> None:

@@ -49,6 +49,17 @@ CALM = [
     "in winter everybody at work coughs all day, what can I do so I don't catch it?",
     "the grandkids visit on sunday, one always has a runny nose. how do I protect him?",
     "last summer in Phuket he went red as a lobster, which sun cream is best?",
+    "my back pain from driving all week, is ibuprofen ok with it?",
+    "shoulder is sore from all the digging, can I use a heat pad?",
+]
+
+ACKNOWLEDGEMENTS = [
+    "theek hai thanks ji",
+    "bas that's all ji, thanks",
+    "Ah no that's all, thanks a mil",
+    "lekker, dankie",
+    "That is all I needed to know for now. I am obliged to you.",
+    "Yes sir, I will call them first thing. That is all for this evening. God bless you.",
 ]
 
 STILL_SIGNS = [
@@ -59,6 +70,8 @@ STILL_SIGNS = [
     "the whole house has flu and now I've got a fever of 38.5 too",
     "she is muddled since this morning and doesn't know me",
     "I went to Phuket and now I have diarrhoea and a fever",
+    "my back hurts from lifting and I've had a fever since last night",
+    "thanks, but my throat is still sore and I have chills",
 ]
 
 
@@ -70,6 +83,12 @@ def test_the_thirteenth_sessions_signs(text: str, sign: str) -> None:
 @pytest.mark.parametrize("text", CALM)
 def test_the_thirteenth_sessions_calm_messages(text: str) -> None:
     assert detect(text).intent is None, text
+
+
+@pytest.mark.parametrize("text", ACKNOWLEDGEMENTS)
+def test_thanks_in_more_words_is_an_acknowledgement(text: str) -> None:
+    finding = detect(text)
+    assert finding.intent is None and "acknowledgement" in finding.set_aside, text
 
 
 @pytest.mark.parametrize("text", STILL_SIGNS)
