@@ -26,6 +26,11 @@ SIGNS = [
     ),
 ]
 
+EMERGENCIES = [
+    ("sorry, on the bathroom floor, stood up too fast and everything went black", "fainting"),
+    ("my husband found me on the kitchen floor this morning", "fainting"),
+]
+
 CALM = [
     "she finds the tablets hard to swallow, can I crush them?",
     "they stick in his throat, can he split them",
@@ -51,6 +56,7 @@ CALM = [
     "last summer in Phuket he went red as a lobster, which sun cream is best?",
     "my back pain from driving all week, is ibuprofen ok with it?",
     "shoulder is sore from all the digging, can I use a heat pad?",
+    "my phone screen went black again, can I still use the reminder app?",
 ]
 
 ACKNOWLEDGEMENTS = [
@@ -78,6 +84,11 @@ STILL_SIGNS = [
 @pytest.mark.parametrize(("text", "sign"), SIGNS)
 def test_the_thirteenth_sessions_signs(text: str, sign: str) -> None:
     assert sign in detect(text).signs, text
+
+
+@pytest.mark.parametrize(("text", "category"), EMERGENCIES)
+def test_the_thirteenth_sessions_emergencies(text: str, category: str) -> None:
+    assert category in detect(text).emergencies, text
 
 
 @pytest.mark.parametrize("text", CALM)
