@@ -20,6 +20,9 @@ SIGNS = [
     ("mum is since lunch a bit muddled, keeps asking where dad is", "other_concerning_symptom"),
     ("he's been all afternoon mixed up about what day it is", "other_concerning_symptom"),
     ("the baby feels warm to touch and won't settle", "pain_redness_swelling"),
+    ("is it bad? I wake up with my pyjamas all wet, third night now", "sweats_or_chills"),
+    ("no fever, but swallowing even water is agony since Sunday", "sore_throat"),
+    ("my throat feels like I've been gargling broken glass", "sore_throat"),
     (
         "ok I'll say it how I would say it to my sister: under two blankets and still shivering",
         "sweats_or_chills",
@@ -29,6 +32,11 @@ SIGNS = [
 EMERGENCIES = [
     ("sorry, on the bathroom floor, stood up too fast and everything went black", "fainting"),
     ("my husband found me on the kitchen floor this morning", "fainting"),
+    ("mi bredda face drop down one side and him cyaan talk proper", "stroke"),
+    ("he just slumped over in his chair and won't answer", "fainting"),
+    ("I have been wondering how one might bring matters to a close", "self_harm"),
+    ("how many of these tablets would suffice, I wonder", "self_harm"),
+    ("what is left of my life is not worth the bother", "self_harm"),
 ]
 
 CALM = [
@@ -57,6 +65,18 @@ CALM = [
     "my back pain from driving all week, is ibuprofen ok with it?",
     "shoulder is sore from all the digging, can I use a heat pad?",
     "my phone screen went black again, can I still use the reminder app?",
+    "how many tablets would be enough for the three weeks in Spain?",
+    "mi husband have di flu, mi sleeping in di spare room, how fi nuh catch it?",
+    "how much is 39 in the old Fahrenheit?",
+    "how many C is a fever for a child?",
+    "my eyes were streaming from chopping onions, all fine",
+    "the bruise from banging my knee on the bed is nearly gone",
+    "Cough? None. Fever? No. All well this week.",
+    "the whole office was at fever pitch before the deadline",
+    "the dog has kennel cough, can I still walk him?",
+    "the flu I had has long since departed, thank heavens",
+    "had a tummy bug last week, so glad that's over",
+    "the sore throat from Tuesday is gone today, I feel good",
 ]
 
 ACKNOWLEDGEMENTS = [
