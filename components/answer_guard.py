@@ -57,6 +57,9 @@ from components.intent_override import (
     ANSWER_THRESHOLD_KEY,
     DEFAULT_ANSWER_THRESHOLD,
     GUARD_KEY,
+    OTHER_DRUG_INTENT,
+    OTHER_DRUGS_IF_WITHDRAWN_KEY,
+    OTHER_DRUGS_KEY,
     RESPONSE_SELECTOR_KEY,
     answer_confidence,
     answer_key,
@@ -69,8 +72,6 @@ logger = logging.getLogger(__name__)
 TOKENS_KEY = "text_tokens"  # set by the tokenizer earlier in the pipeline
 VOCABULARY_FILE = "vocabulary.json"
 OUT_OF_SCOPE_INTENT = "out_of_scope"
-OTHER_DRUG_INTENT = "other_drug"
-OTHER_DRUGS_KEY = "other_drugs"
 # Intents an answer about another medicine replaces; safety intents and requests for a
 # person are never replaced.
 ANSWERING_INTENTS = {
@@ -83,7 +84,8 @@ DEFAULT_OTHER_DRUGS = CONTENT_DIR / "other_drugs.yml"
 DEFAULT_PERSON_REQUESTS = CONTENT_DIR / "handoff_phrases.yml"
 HANDOFF_INTENT = "request_human"
 # A request for a person overrides every intent but these.
-KEEPS_ITS_INTENT = {"emergency", "report_infection_sign", HANDOFF_INTENT}
+ESCALATING_INTENTS = {"emergency", "report_infection_sign"}
+KEEPS_ITS_INTENT = {*ESCALATING_INTENTS, HANDOFF_INTENT}
 DEFAULT_UNCOVERED = CONTENT_DIR / "uncovered_topics.yml"
 
 
@@ -186,6 +188,8 @@ class AnswerConfidenceGuard(BuiltComponent):
                 return
         if name in ANSWERING_INTENTS and self._about_another_drug(message, str(name)):
             return
+        if name in ESCALATING_INTENTS:
+            self._note_other_drugs(message)
         if not has_words(message.get(TEXT)) or not self.knows_a_word(message):
             self._set_intent(message, DEFAULT_NLU_FALLBACK_INTENT_NAME, 1.0, "no known words")
             self._drop_candidates(message)
@@ -215,6 +219,19 @@ class AnswerConfidenceGuard(BuiltComponent):
                     self.answer_threshold,
                     f"answer confidence {confidence} < {self.answer_threshold}",
                 )
+
+    def _note_other_drugs(self, message: Message) -> None:
+        """An escalation keeps its intent here; the medicines it names (other than those
+        the sources name for the best section) are kept for the safety detector, should
+        it withdraw the escalation (OTHER_DRUGS_IF_WITHDRAWN_KEY)."""
+        entities = message.get(ENTITIES) or []
+        if not any(e.get("entity") == DRUG_ENTITY for e in entities):
+            return
+        key = (answer_key(message, self.retrieval_intent) or "").split("/", 1)
+        section = key[-1] if len(key) == 2 else None
+        named = self.other_drugs.other_drugs(entities, section, message.get(TEXT) or "")
+        if named:
+            message.set(OTHER_DRUGS_IF_WITHDRAWN_KEY, named)
 
     def _about_another_drug(self, message: Message, intent: str) -> bool:
         """Rule 5: a question that names another medicine gets the "not covered" reply;

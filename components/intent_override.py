@@ -44,6 +44,12 @@ SURE_ANSWER_KEY = "sure_answer"
 # breakfast it will help?" after the nausea answer): the safety detector answers it
 # there when it finds no sign, emergency or calm phrase in the message at all.
 FOLLOW_UP_CANDIDATE_KEY = "follow_up_candidate"
+# The other medicines an escalated message names, set by the answer guard: when the safety
+# detector withdraws the escalation, the question gets the "not covered" reply for them
+# ("Can I take Advil for my back pain?"), never a leaflet answer.
+OTHER_DRUGS_IF_WITHDRAWN_KEY = "other_drugs_if_withdrawn"
+OTHER_DRUGS_KEY = "other_drugs"
+OTHER_DRUG_INTENT = "other_drug"
 LEAFLET = "leaflet"
 ANSWER_PREFIX = "utter_leaflet/"
 

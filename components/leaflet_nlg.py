@@ -35,7 +35,6 @@ from rasa.utils.endpoints import EndpointConfig
 from clinic.content import CONTENT_DIR
 from clinic.hours import default_settings
 from clinic.wording import placeholders
-from components.answer_guard import OTHER_DRUGS_KEY
 from components.follow_up import (
     DECLINED,
     DECLINED_REPLY,
@@ -43,7 +42,7 @@ from components.follow_up import (
     did_you_mean,
     with_offer,
 )
-from components.intent_override import SIGNS_DENIED
+from components.intent_override import OTHER_DRUGS_KEY, SIGNS_DENIED
 
 logger = logging.getLogger(__name__)
 SIGNS_DENIED_REPLY = "Good to hear. {} Is there anything else about Imuran I can help with?"

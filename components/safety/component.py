@@ -29,6 +29,9 @@ from components.intent_override import (
     CONTEXT_RULE,
     DENIABLE,
     FOLLOW_UP_CANDIDATE_KEY,
+    OTHER_DRUG_INTENT,
+    OTHER_DRUGS_IF_WITHDRAWN_KEY,
+    OTHER_DRUGS_KEY,
     SIGNS_DENIED,
     SURE_ANSWER_KEY,
     answer_confidence,
@@ -138,6 +141,12 @@ class InfectionSignDetector(BuiltComponent):
             intent = {INTENT_NAME_KEY: "thanks", PREDICTED_CONFIDENCE_KEY: 1.0}
         else:
             intent = _next_intent(message)
+            named = message.get(OTHER_DRUGS_IF_WITHDRAWN_KEY)
+            if named and intent.get(INTENT_NAME_KEY) in ("leaflet", "nlu_fallback"):
+                # "Can I take Advil for my back pain, I take imuran too?": no sign, and
+                # a question about another medicine (components/answer_guard.py).
+                message.set(OTHER_DRUGS_KEY, named, add_to_output=True)
+                intent = {INTENT_NAME_KEY: OTHER_DRUG_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
         name = intent.get(INTENT_NAME_KEY)
         if name == "leaflet" and (answer_confidence(message, "leaflet") or 0.0) < (
             answer_threshold(message)
