@@ -847,3 +847,24 @@ def test_a_statement_after_an_answer_is_no_follow_up_candidate() -> None:
     assert msg.get("follow_up_candidate") is None
     InfectionSignDetector({"lexicon": None}).process([msg])
     assert msg.get("intent")["name"] == "report_infection_sign"
+
+
+def test_a_withdrawn_escalation_that_names_another_medicine_gets_the_not_covered_reply() -> (None):
+    """The classifier escalated a painkiller question; the detector finds the pain's cause
+    is the disease (no sign) and withdraws it. The next intent would be a leaflet answer;
+    the medicines the answer guard noted make it the "not covered" reply instead."""
+    said = "Can I take Advil for my back pain, I take imuran too?"
+    msg = message(said, "report_infection_sign", 0.9, ranked=(("stopping", 0.7),))
+    ranked = [
+        {"name": "report_infection_sign", "confidence": 0.6},
+        {"name": "leaflet", "confidence": 0.4},
+    ]
+    msg.set("intent_ranking", [dict(r) for r in ranked])
+    msg.set("other_drugs_if_withdrawn", ["Ibuprofen"])
+    InfectionSignDetector({"lexicon": None}).process([msg])
+    assert msg.get("intent")["name"] == "other_drug"
+    assert msg.get("other_drugs") == ["Ibuprofen"]
+    without = message(said, "report_infection_sign", 0.9, ranked=(("stopping", 0.7),))
+    without.set("intent_ranking", [dict(r) for r in ranked])
+    InfectionSignDetector({"lexicon": None}).process([without])
+    assert without.get("intent")["name"] == "leaflet"  # what the noted medicines change
