@@ -115,7 +115,7 @@ class MessageFacts:
 def detect(
     text: str,
     lexicon: Optional[SafetyLexicon] = None,
-    budget_s: float = BUDGET_S,
+    budget_s: Optional[float] = None,
     earlier: Sequence[str] = (),
 ) -> Finding:
     """Signs, emergencies, temperatures and durations of one message.
@@ -130,7 +130,10 @@ def detect(
     """
     if lexicon is None:
         lexicon = _default_lexicon()
-    deadline = time.perf_counter() + budget_s
+    # Read at call time, so that tests of what the detector concludes can lift the budget
+    # (tests/unit/conftest.py): a loaded test machine must not turn a verdict into
+    # "unread" (that is a speed question, for `make bench-detector`).
+    deadline = time.perf_counter() + (BUDGET_S if budget_s is None else budget_s)
     text = lexicon.normalise(tame(text))
     finding = Finding(text=text)
     readings = read_temperatures(
