@@ -33,7 +33,7 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Set
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -224,14 +224,19 @@ class AnswerConfidenceGuard(BuiltComponent):
         """An escalation keeps its intent here; the medicines it names (other than those
         the sources name for the best section) are kept for the safety detector, should
         it withdraw the escalation (OTHER_DRUGS_IF_WITHDRAWN_KEY)."""
-        entities = message.get(ENTITIES) or []
-        if not any(e.get("entity") == DRUG_ENTITY for e in entities):
-            return
-        key = (answer_key(message, self.retrieval_intent) or "").split("/", 1)
-        section = key[-1] if len(key) == 2 else None
-        named = self.other_drugs.other_drugs(entities, section, message.get(TEXT) or "")
+        named = self._other_drugs_named(message)[0]
         if named:
             message.set(OTHER_DRUGS_IF_WITHDRAWN_KEY, named)
+
+    def _other_drugs_named(self, message: Message) -> Tuple[List[str], Optional[str]]:
+        """The medicines the message names that the sources do not name for the best
+        section, and that section."""
+        entities = message.get(ENTITIES) or []
+        if not any(e.get("entity") == DRUG_ENTITY for e in entities):
+            return [], None
+        key = (answer_key(message, self.retrieval_intent) or "").split("/", 1)
+        section = key[-1] if len(key) == 2 else None
+        return self.other_drugs.other_drugs(entities, section, message.get(TEXT) or ""), section
 
     def _about_another_drug(self, message: Message, intent: str) -> bool:
         """Rule 5: a question that names another medicine gets the "not covered" reply;
@@ -241,9 +246,7 @@ class AnswerConfidenceGuard(BuiltComponent):
         entities = message.get(ENTITIES) or []
         if not any(e.get("entity") == DRUG_ENTITY for e in entities):
             return False
-        key = (answer_key(message, self.retrieval_intent) or "").split("/", 1)
-        section = key[-1] if len(key) == 2 else None
-        named = self.other_drugs.other_drugs(entities, section, message.get(TEXT) or "")
+        named, section = self._other_drugs_named(message)
         if named:
             message.set(OTHER_DRUGS_KEY, named, add_to_output=True)  # for the reply's wording
             self._set_intent(message, OTHER_DRUG_INTENT, 1.0, "another medicine named")

@@ -7,6 +7,7 @@ folder it stored in the model (`build`); Rasa's two entry points call it.
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, Optional, TypeVar
 
@@ -29,10 +30,7 @@ class BuiltComponent(GraphComponent):
         """Rasa's training cache (kept outside the clone, Makefile) reuses a trained node
         when its config and inputs are unchanged; what this project's components store
         also depends on their code, so any change to the package trains them again."""
-        digest = hashlib.sha256()
-        for source in sorted(PACKAGE.rglob("*.py")):
-            digest.update(source.read_bytes())
-        return digest.hexdigest()
+        return _package_digest()
 
     @classmethod
     def build(
@@ -68,3 +66,12 @@ class BuiltComponent(GraphComponent):
             return cls.build(config, model_storage, resource, None)
         with model_storage.read_from(resource) as directory:
             return cls.build(config, model_storage, resource, directory)
+
+
+@lru_cache(maxsize=1)
+def _package_digest() -> str:
+    """The `components` package's source, hashed once per process (Rasa asks per node)."""
+    digest = hashlib.sha256()
+    for source in sorted(PACKAGE.rglob("*.py")):
+        digest.update(source.read_bytes())
+    return digest.hexdigest()

@@ -52,6 +52,7 @@ from components.intent_override import (
     FOLLOW_UP_CANDIDATE_KEY,
     GUARD_KEY,
     LEAFLET,
+    OTHER_DRUG_INTENT,
     RESPONSE_SELECTOR_KEY,
     SURE_ANSWER_KEY,
     answer_confidence,
@@ -71,7 +72,6 @@ CLARIFY = "utter_clarify"  # the "Did you mean ...?" reply when there are candid
 DECLINED = "offer declined"
 FALLBACK = "nlu_fallback"
 OUT_OF_SCOPE = "out_of_scope"
-OTHER_DRUG = "other_drug"
 ESCALATION_ACTION = "action_escalate_infection"
 EMERGENCY_ACTION = "utter_emergency"
 DECLINED_REPLY = "All right. Is there anything else about Imuran I can help with?"
@@ -528,7 +528,7 @@ class ConversationContext(BuiltComponent):
         topic = current_topic(turns)
         if not topic:
             return
-        if intent == OTHER_DRUG and self._named_for_topic(message, topic):
+        if intent == OTHER_DRUG_INTENT and self._named_for_topic(message, topic):
             # "what about methotrexate?" after the alternatives answer, "will they bring
             # the pred down?" after the combination answer: a medicine the sources name
             # for the topic, not another drug's question.

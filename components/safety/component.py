@@ -29,6 +29,7 @@ from components.intent_override import (
     CONTEXT_RULE,
     DENIABLE,
     FOLLOW_UP_CANDIDATE_KEY,
+    LEAFLET,
     OTHER_DRUG_INTENT,
     OTHER_DRUGS_IF_WITHDRAWN_KEY,
     OTHER_DRUGS_KEY,
@@ -142,7 +143,7 @@ class InfectionSignDetector(BuiltComponent):
         else:
             intent = _next_intent(message)
             named = message.get(OTHER_DRUGS_IF_WITHDRAWN_KEY)
-            if named and intent.get(INTENT_NAME_KEY) in ("leaflet", "nlu_fallback"):
+            if named and intent.get(INTENT_NAME_KEY) in (LEAFLET, "nlu_fallback"):
                 # "Can I take Advil for my back pain, I take imuran too?": no sign, and
                 # a question about another medicine (components/answer_guard.py).
                 message.set(OTHER_DRUGS_KEY, named, add_to_output=True)

@@ -131,7 +131,7 @@ def detect(
     if lexicon is None:
         lexicon = _default_lexicon()
     # Read at call time, so that tests of what the detector concludes can lift the budget
-    # (tests/unit/conftest.py): a loaded test machine must not turn a verdict into
+    # (tests/conftest.py): a loaded test machine must not turn a verdict into
     # "unread" (that is a speed question, for `make bench-detector`).
     deadline = time.perf_counter() + (BUDGET_S if budget_s is None else budget_s)
     text = lexicon.normalise(tame(text))
