@@ -150,6 +150,18 @@ def transcript(events: List[Dict[str, Any]], turns: int = TRANSCRIPT_TURNS) -> L
     return said[-turns:] if turns > 0 else []
 
 
+def languages(events: List[Dict[str, Any]], turns: int = TRANSCRIPT_TURNS) -> List[str]:
+    """The languages other than English the patient wrote in lately (the Rasa server's
+    language check puts the code on the parse), so the nurse can book an interpreter."""
+    codes: List[str] = []
+    users = [e for e in events if e.get("event") == "user"][-turns:] if turns > 0 else []
+    for event in users:
+        language = ((event.get("parse_data") or {}).get("language") or {}).get("code")
+        if language and str(language) not in codes:
+            codes.append(str(language))
+    return codes
+
+
 def _slack_escape(text: str) -> str:
     """Slack reads <...> as mentions and links: patient text must not ping '<!channel>'."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -171,6 +183,9 @@ def staff_text(summary: Dict[str, Any]) -> str:
     for label, key in (("Signs", "signs"), ("Temperature", "temperatures"), ("Since", "durations")):
         if summary.get(key):
             lines.append(f"{label}: {one_line(', '.join(summary[key]))}")
+    if summary.get("languages"):
+        codes = one_line(", ".join(summary["languages"]))
+        lines.append(f"Wrote in a language the assistant does not read: {codes} (interpreter?)")
     if summary.get("transcript"):
         lines.append("Last messages:")
         for turn in summary["transcript"]:
@@ -203,6 +218,7 @@ def build_summary(tracker: Tracker, reason: str, now: datetime) -> Dict[str, Any
         "temperatures": values("temperature"),
         "durations": values("duration"),
         "transcript": transcript(list(tracker.events or [])),
+        "languages": languages(list(tracker.events or [])),
         "sent_at": now.isoformat(),
     }
     summary["text"] = staff_text(summary)

@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -43,16 +45,19 @@ from components.follow_up import (
     with_offer,
 )
 from components.intent_override import OTHER_DRUGS_KEY, SIGNS_DENIED
+from components.language import LANGUAGE_KEY
 
 logger = logging.getLogger(__name__)
 SIGNS_DENIED_REPLY = "Good to hear. {} Is there anything else about Imuran I can help with?"
 
 DEFAULT_ANSWERS = CONTENT_DIR / "leaflet_answers.yml"
+LANGUAGES = CONTENT_DIR / "languages.yml"
 PREFIX = "utter_leaflet/"
 CLARIFY = "utter_clarify"  # offered as "Did you mean ...?" when the model has candidates
 WELCOME = "utter_you_are_welcome"
 
 Responses = Dict[str, List[Dict[str, Any]]]
+PLACEHOLDER_NAME = re.compile(r"\{(\w+)\}")
 
 
 class AnswerFileError(ValueError):
@@ -91,6 +96,49 @@ def named_drugs(parse_data: Dict[str, Any]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
+@dataclass(frozen=True)
+class LanguageReplies:
+    """content/languages.yml: the reply to a message in a language the assistant does not
+    read, and a line in that language where the file has one."""
+
+    reply: str
+    button: Dict[str, str]
+    lines: Dict[str, str]
+
+    @classmethod
+    def load(cls, path: Path = LANGUAGES) -> "LanguageReplies":
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        button = data["nurse_button"]
+        return cls(
+            reply=" ".join(str(data["reply"]).split()),
+            button={"title": str(button["title"]), "payload": str(button["payload"])},
+            lines={str(k): str(v) for k, v in (data.get("lines") or {}).items()},
+        )
+
+    def line(self, code: str, values: Dict[str, Any]) -> str:
+        """The writer's-language line with its placeholders filled, or ""."""
+        return fill_values(self.lines.get(code, ""), values)
+
+    def answer(self, code: str, values: Dict[str, Any]) -> Dict[str, Any]:
+        """The reply that says the assistant reads English, with the way to a nurse."""
+        text = " ".join(t for t in (fill_values(self.reply, values), self.line(code, values)) if t)
+        return {"text": text, "buttons": [dict(self.button)]}
+
+    def add_line(
+        self, code: str, values: Dict[str, Any], message: Dict[str, Any]
+    ) -> Dict[str, Any]:
+        """Another reply (an escalation) with the writer's-language line after it."""
+        line = self.line(code, values)
+        if not line:
+            return message
+        return {**message, "text": f"{message.get('text') or ''}\n\n{line}".strip()}
+
+
+def fill_values(text: str, values: Dict[str, Any]) -> str:
+    """`{name}` placeholders filled from values; unknown names are left as written."""
+    return PLACEHOLDER_NAME.sub(lambda m: str(values.get(m.group(1), m.group(0))), text)
+
+
 class LeafletAnswerGenerator(TemplatedNaturalLanguageGenerator):
     """The domain's responses, with the leaflet answers from the content file over them.
 
@@ -113,6 +161,7 @@ class LeafletAnswerGenerator(TemplatedNaturalLanguageGenerator):
         self._merged: Responses = {}
         self._stamp = self._file_stamp()
         self.follow_ups = FollowUpRules.load()
+        self.languages = LanguageReplies.load()
         super().__init__(dict(domain.responses) if domain else {})
         logger.info("Leaflet answers: %d sections from %s", self.section_count, self.path)
 
@@ -191,6 +240,11 @@ class LeafletAnswerGenerator(TemplatedNaturalLanguageGenerator):
         if utter_action.startswith(PREFIX):
             return with_offer(self.follow_ups, utter_action[len(PREFIX) :], message)
         parse = tracker.latest_message.parse_data if tracker.latest_message else {}
+        language = str((parse.get(LANGUAGE_KEY) or {}).get("code") or "")
+        if language and utter_action == CLARIFY:
+            return self.languages.answer(language, values)
+        if language:
+            return self.languages.add_line(language, values, message)
         if utter_action == CLARIFY:
             return did_you_mean(self.follow_ups, dict(parse), message, str(values["safety_line"]))
         rule = (parse.get("follow_up") or {}).get("rule")

@@ -34,6 +34,8 @@ ESCALATING = {"report_infection_sign", "emergency"}
 def behaviour(parse: Dict[str, Any]) -> str:
     """What the turn does, from the parse: the intent decides the rule that runs."""
     intent = str((parse.get("intent") or {}).get("name") or "")
+    if intent == "nlu_fallback" and parse.get("language"):
+        return "not_english"  # the reply for messages in another language
     if intent == "leaflet":
         selector = (parse.get("response_selector") or {}).get("leaflet") or {}
         key = str((selector.get("response") or {}).get("intent_response_key") or "")

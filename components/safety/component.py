@@ -66,9 +66,10 @@ ACKNOWLEDGEMENT = "acknowledgement"  # a whole message that only thanks: "ok tha
 DENIED_RULE = "conversation's escalation withdrawn: the reply denies the signs"
 JUST_ASKING = "just_asking"  # "just asking for the future"
 YES_WORD = re.compile(r"\b(?:yes|yeah|yep|yup|aye|actually)\b")
-# "no no I'm fine now, just planning ahead. that's all, thanks" after the signs list: the
-# reply opens by denying, and says all is well.
-NO_FIRST = re.compile(r"\W*(?:no|nope|nah|naw|not really)\b")
+# "no no I'm fine now, just planning ahead. that's all, thanks", "none right now, I just
+# want to know before the winter" after the signs list: the reply opens by denying, and
+# says all is well or that it only asks.
+NO_FIRST = re.compile(r"\W*(?:no|nope|nah|naw|not really|none|nothing|not right now|not now)\b")
 ANSWERED_QUESTION_RULE = "classifier escalation withdrawn: a question the leaflet answers"
 FOLLOW_UP_RULE = "classifier escalation withdrawn: a follow-up question naming no sign"
 # The drug the leaflet is about; any other medicine named keeps a withdrawn question from

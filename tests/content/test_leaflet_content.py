@@ -111,3 +111,13 @@ def test_fallback_replies_say_who_to_ask_or_what_to_do(name):
         assert "signs of infection" in text and "call your doctor" in text
     else:
         assert "pharmacist" in text and "doctor" in text
+
+
+def test_the_reply_to_other_languages_is_readable_and_says_what_to_do():
+    data = yaml.safe_load((ROOT / "content" / "languages.yml").read_text(encoding="utf-8"))
+    shown = fill(" ".join(data["reply"].split()), load_settings())
+    assert textstat.flesch_reading_ease(shown) >= MIN_FLESCH
+    assert "911" in shown and "call your doctor" in shown and "interpreter" in shown
+    # Every line in another language gives the emergency number too.
+    for code, line in data["lines"].items():
+        assert "{emergency_number}" in line, code

@@ -225,3 +225,48 @@ def test_coffee_a_tablet_is_swallowed_with_is_no_uncovered_topic():
     assert run(taken) == "leaflet"
     drink = message("can I still drink coffee on this", "leaflet", 0.9, answer_confidence=0.8)
     assert run(drink) == "out_of_scope"
+
+
+def test_a_steroid_related_to_this_drug_gets_its_section_whatever_the_selector_chose():
+    # The corticosteroids are named by the sources for "combination" only: a question that
+    # relates one to azathioprine is that section's even when the selector chose another
+    # and the classifier said "other drug" (conv41: three got "not covered").
+    msg = with_drugs(
+        message(
+            "the doctor is lowering my prednisone now that I'm on azathioprine, is that usual",
+            "other_drug",
+            1.0,
+            answer_confidence=0.34,
+        ),
+        "nausea",
+        {"value": "Prednisone", "text": "prednisone"},
+        {"value": "Azathioprine", "text": "azathioprine"},
+    )
+    assert run(msg) == "leaflet"
+    key = msg.get("response_selector")["leaflet"]["response"]["intent_response_key"]
+    assert key == "leaflet/combination"
+
+
+def test_a_steroid_asked_about_on_its_own_is_still_another_drug():
+    msg = with_drugs(
+        message("does prednisolone give you a moon face", "other_drug", 1.0, answer_confidence=0.9),
+        "combination",
+        {"value": "Prednisolone", "text": "prednisolone"},
+    )
+    assert run(msg) == "other_drug"
+
+
+def test_a_steroid_next_to_a_medicine_the_sources_do_not_name_is_another_drug():
+    msg = with_drugs(
+        message(
+            "can I take prednisone and tacrolimus with my azathioprine",
+            "other_drug",
+            1.0,
+            answer_confidence=0.5,
+        ),
+        "combination",
+        {"value": "Prednisone", "text": "prednisone"},
+        {"value": "Tacrolimus", "text": "tacrolimus"},
+        {"value": "Azathioprine", "text": "azathioprine"},
+    )
+    assert run(msg) == "other_drug"

@@ -186,3 +186,19 @@ async def test_no_sign_now_after_the_signs_list_is_thanked_with_the_safety_line(
     reply = await generator(answers).generate("utter_you_are_welcome", tracker, "rest")
     assert reply is not None and str(reply["text"]).startswith("Good to hear.")
     assert "38 °C" in str(reply["text"])
+
+
+def test_the_reply_to_another_language_has_the_numbers_the_line_and_a_nurse_button():
+    from components.leaflet_nlg import LanguageReplies
+
+    replies = LanguageReplies.load()
+    values = {"emergency_number": "999", "poison_control": "111", "crisis_line": "116 123"}
+    answer = replies.answer("es", values)
+    assert "only read messages in English" in answer["text"] and "call 999" in answer["text"]
+    assert "llame al 999" in answer["text"]  # the line in the writer's language, filled
+    assert [b["title"] for b in answer["buttons"]] == ["Talk to a nurse"]
+    # A language without a line: the English reply alone; an escalation: the line added.
+    assert "{" not in replies.answer("sw", values)["text"]
+    warning = {"text": "Please call your doctor right away."}
+    assert replies.add_line("sw", values, warning) == warning
+    assert replies.add_line("es", values, warning)["text"].endswith(replies.line("es", values))

@@ -378,3 +378,15 @@ def test_staff_text_for_slack_is_escaped():
     assert text.startswith("Nurse queue: asked_for_person - conversation conv-42")
     assert "&lt;!channel&gt; help &amp; &lt;https://evil.example|click&gt;" in text
     assert "<" not in text and ">" not in text
+
+
+def test_the_summary_names_a_language_the_assistant_could_not_read():
+    events = conversation()
+    spanish = user("Mi hijo tiene fiebre desde ayer y no come nada", 90)
+    spanish["parse_data"]["language"] = {"code": "es", "why": "cld2"}
+    events += [spanish, bot("Sorry, I can only read messages in English...", 91)]
+    events.append(user("I want to talk to a nurse", 100))
+    summary = build_summary(tracker_from(events), "asked_for_a_person", NOW)
+    assert summary["languages"] == ["es"]
+    assert "language the assistant does not read: es" in summary["text"]
+    assert build_summary(tracker_from(conversation()), "x", NOW)["languages"] == []
