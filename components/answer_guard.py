@@ -63,7 +63,6 @@ from components.intent_override import (
     RESPONSE_SELECTOR_KEY,
     answer_confidence,
     answer_key,
-    answer_section,
     override_intent,
 )
 from components.phrases import PersonRequests, uncovered_pattern
@@ -248,18 +247,12 @@ class AnswerConfidenceGuard(BuiltComponent):
         if not any(e.get("entity") == DRUG_ENTITY for e in entities):
             return False
         named, section = self._other_drugs_named(message)
-        text = message.get(TEXT) or ""
-        unsure = intent in (OTHER_DRUG_INTENT, DEFAULT_NLU_FALLBACK_INTENT_NAME)
-        only = self.other_drugs.only_section(entities, text) if named or unsure else None
-        if only is not None:
-            answer_section(message, only, "medicines the sources name for this section")
-            message.set(GUARD_KEY, f"named by the sources for {only}", add_to_output=True)
-            return True
         if named:
             message.set(OTHER_DRUGS_KEY, named, add_to_output=True)  # for the reply's wording
             self._set_intent(message, OTHER_DRUG_INTENT, 1.0, "another medicine named")
             return True
         confidence = answer_confidence(message, self.retrieval_intent) or 0.0
+        unsure = intent in (OTHER_DRUG_INTENT, DEFAULT_NLU_FALLBACK_INTENT_NAME)
         if (
             unsure
             and confidence >= self.answer_threshold

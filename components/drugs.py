@@ -303,25 +303,6 @@ class OtherDrugPolicy:
             str(e.get("text") or e.get("value")) for e in drugs if not self._allowed(e, allowed)
         ]
 
-    def only_section(self, entities: List[Dict[str, Any]], text: str) -> Optional[str]:
-        """The one section whose medicines (those the sources name there) are every other
-        medicine the question names, where it may use them: "do I still need my pred now
-        I'm on aza?" is the corticosteroids' section whatever answer the selector chose
-        (conv41, batch 43: three such questions got "not covered")."""
-        others = [
-            e
-            for e in entities
-            if e.get("entity") == DRUG_ENTITY and not self._allowed(e, self.this_drug)
-        ]
-        if not others:
-            return None
-        fits = [
-            section
-            for section in self.by_section
-            if all(self._allowed(e, self._section_drugs(entities, section, text)) for e in others)
-        ]
-        return fits[0] if len(fits) == 1 else None
-
     def named_for_section(
         self, entities: List[Dict[str, Any]], section: Optional[str], text: Optional[str] = None
     ) -> bool:
