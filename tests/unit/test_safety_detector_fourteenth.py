@@ -1,5 +1,5 @@
-"""Classes of wording found missing or over-escalated by batch 44 (read in the fourteenth
-session, after its untuned line was written): a new clause told as now after a past or a
+"""Classes of wording found missing or over-escalated by batches 44-45 (read in the
+fourteenth session, after their untuned lines were written): a new clause told as now after a past or a
 denied one, a wound that "ain't healed", heat and cold in turns, many painkillers at once;
 fits and fevers as figures of speech, conversions and definitions, a pet's sickness, a
 vaccine named for its disease.
@@ -29,11 +29,21 @@ SIGNS = [
     ("that graze on his knee still ain't healed after ten days", "wound_not_healing"),
     ("boiling one minute then freezing the next, all night long", "sweats_or_chills"),
     ("I'm shivering then sweating then shivering again", "sweats_or_chills"),
+    (
+        "there's a lump under his jaw and he says it hurts when I touch it",
+        "other_concerning_symptom",
+    ),
+    (
+        "instead of healing like it should, it has gone red and weepy round the edges",
+        "wound_not_healing",
+    ),
 ]
 
 EMERGENCIES = [
     ("I took like 20 paracetamol this afternoon, is that bad", "overdose"),
     ("he swallowed about twelve of my co-codamol while I was out", "overdose"),
+    ("honestly I keep thinking about ending it all, I'm so tired", "self_harm"),
+    ("I've been thinking of ending things, nobody knows", "self_harm"),
 ]
 
 CALM = [
@@ -46,6 +56,12 @@ CALM = [
     "the dog's been sick on the rug again, typical",
     "can she get her flu and covid jabs while on azathioprine?",
     "the shower goes hot then cold then hot, drives me mad",
+    "the new manager is a pain in the neck but I'm fine",
+    "she's learnt the fake cough to get out of bathtime",
+    "does a cough always mean an infection? just wondering",
+    "my flatmate has the flu, he ain't on my meds though",
+    "he had a chest infection in May but now none already, chest clear",
+    "I'm thinking about ending things with my boyfriend tbh",
 ]
 
 STILL_SIGNS = [
