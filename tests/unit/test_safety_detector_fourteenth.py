@@ -1,8 +1,9 @@
 """Classes of wording found missing or over-escalated by batches 44-45 (read in the
-fourteenth session, after their untuned lines were written): a new clause told as now after a past or a
-denied one, a wound that "ain't healed", heat and cold in turns, many painkillers at once;
-fits and fevers as figures of speech, conversions and definitions, a pet's sickness, a
-vaccine named for its disease.
+fourteenth session, after their untuned lines were written): a new clause told as now
+after a past or a denied one, a wound that "ain't healed", heat and cold in turns, many
+painkillers at once, thoughts of ending things, lumps in the neck; fits, fevers and pains
+as figures of speech, conversions and definitions, a pet's sickness, a vaccine named for
+its disease, a relative not on the drug.
 
 Every sentence is a variant written for the test, not copied from a batch.
 """
