@@ -70,6 +70,7 @@ STILL_SIGNS = [
     # sickness next to the user's own, a fit that is a seizure.
     "what's 38 in fahrenheit? he's 38.9 right now and shivering",
     "the cat was sick and now I've been throwing up all morning too",
+    "sick as a dog vomiting every hour",  # a simile, not a pet (the safety suite's variant)
     "he had a fit this morning and he's still not himself",
     "I took 2 paracetamol for my fever of 38.6",
 ]
