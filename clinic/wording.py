@@ -9,7 +9,7 @@ Responses in domain.yml and data/responses/ write `{safety_line}`, `{emergency_n
 from __future__ import annotations
 
 import re
-from typing import Dict
+from typing import Any, Dict, Mapping
 
 from clinic.hours import ClinicSettings
 
@@ -36,5 +36,10 @@ def placeholders(settings: ClinicSettings) -> Dict[str, str]:
 def fill(text: str, settings: ClinicSettings) -> str:
     """A response text with its safety placeholders filled (for text sent outside Rasa's
     response generator, e.g. the warning repeated while a nurse has the conversation)."""
-    values = placeholders(settings)
-    return PLACEHOLDER.sub(lambda match: values[match.group(1)], text)
+    return fill_values(text, placeholders(settings))
+
+
+def fill_values(text: str, values: Mapping[str, Any]) -> str:
+    """The safety placeholders filled from `values` (a response generator's, which may
+    carry the clinic's numbers already); one not in `values` is left as written."""
+    return PLACEHOLDER.sub(lambda match: str(values.get(match.group(1), match.group(0))), text)

@@ -42,6 +42,8 @@ from components.base import BuiltComponent
 from components.typo_normaliser import english_words
 
 LANGUAGE_KEY = "language"  # on the parse: {"code": "es", "why": "..."}
+MIN_WORDS = 4  # config.yml sets both; these are the component's defaults
+ENGLISH_SHARE_BELOW = 0.5
 UNKNOWN = "xx"
 # CLD2's answers that are English, or that it could not decide on.
 ENGLISH_CODES = frozenset({"en", "sco", "un", "xxx", "xx"})
@@ -71,17 +73,19 @@ def english_share(text: str) -> tuple[float, int]:
 
 
 def cld2_language(text: str, best_effort: bool = False) -> tuple[str, bool]:
-    """CLD2's best language code and whether it was sure; ("un", False) when it fails
-    (it refuses some invalid UTF-8 input). `best_effort`: a guess even from a few words."""
+    """CLD2's best language code and whether it was sure; ("un", False) when it fails:
+    it refuses some invalid UTF-8 input, and a lone surrogate cannot be encoded at all
+    (the channels replace those, but the component must not depend on it).
+    `best_effort`: a guess even from a few words."""
     try:
         reliable, _, details = pycld2.detect(text, bestEffort=best_effort)
-    except pycld2.error:
+    except (pycld2.error, UnicodeError):
         return "un", False
     return str(details[0][1]), bool(reliable)
 
 
 def other_language(
-    text: str, min_words: int = 4, english_share_below: float = 0.5
+    text: str, min_words: int = MIN_WORDS, english_share_below: float = ENGLISH_SHARE_BELOW
 ) -> Optional[Dict[str, str]]:
     """{"code", "why"} when the message is written in a language other than English."""
     letters = LETTER.findall(text)
@@ -110,11 +114,12 @@ class LanguageCheck(BuiltComponent):
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        return {"min_words": 4, "english_share_below": 0.5}
+        return {"min_words": MIN_WORDS, "english_share_below": ENGLISH_SHARE_BELOW}
 
     def __init__(self, config: Dict[str, Any]) -> None:
-        self.min_words = int(config.get("min_words") or 4)
-        self.english_share_below = float(config.get("english_share_below") or 0.5)
+        # Rasa merges get_default_config() into the configuration it passes.
+        self.min_words = int(config["min_words"])
+        self.english_share_below = float(config["english_share_below"])
 
     @classmethod
     def build(

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +35,7 @@ from rasa.utils.endpoints import EndpointConfig
 
 from clinic.content import CONTENT_DIR
 from clinic.hours import default_settings
-from clinic.wording import placeholders
+from clinic.wording import fill_values, placeholders
 from components.follow_up import (
     DECLINED,
     DECLINED_REPLY,
@@ -57,7 +56,6 @@ CLARIFY = "utter_clarify"  # offered as "Did you mean ...?" when the model has c
 WELCOME = "utter_you_are_welcome"
 
 Responses = Dict[str, List[Dict[str, Any]]]
-PLACEHOLDER_NAME = re.compile(r"\{(\w+)\}")
 
 
 class AnswerFileError(ValueError):
@@ -132,11 +130,6 @@ class LanguageReplies:
         if not line:
             return message
         return {**message, "text": f"{message.get('text') or ''}\n\n{line}".strip()}
-
-
-def fill_values(text: str, values: Dict[str, Any]) -> str:
-    """`{name}` placeholders filled from values; unknown names are left as written."""
-    return PLACEHOLDER_NAME.sub(lambda m: str(values.get(m.group(1), m.group(0))), text)
 
 
 class LeafletAnswerGenerator(TemplatedNaturalLanguageGenerator):

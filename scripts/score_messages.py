@@ -25,6 +25,7 @@ from typing import Any, Dict, List, Tuple
 
 import yaml
 
+from components.language import LANGUAGE_KEY
 from harness.nlu import parse_all
 from harness.stats import miss_rate_upper_bound
 
@@ -34,7 +35,7 @@ ESCALATING = {"report_infection_sign", "emergency"}
 def behaviour(parse: Dict[str, Any]) -> str:
     """What the turn does, from the parse: the intent decides the rule that runs."""
     intent = str((parse.get("intent") or {}).get("name") or "")
-    if intent == "nlu_fallback" and parse.get("language"):
+    if intent == "nlu_fallback" and parse.get(LANGUAGE_KEY):
         return "not_english"  # the reply for messages in another language
     if intent == "leaflet":
         selector = (parse.get("response_selector") or {}).get("leaflet") or {}

@@ -5,22 +5,8 @@ The sentences are written for the test (content/languages.yml has the reply's li
 
 from __future__ import annotations
 
-import uuid
-from typing import Any, Dict, List
-
 from harness.servers import Servers
-
-
-def new_sender() -> str:
-    return f"e2e-lang-{uuid.uuid4().hex[:10]}"
-
-
-def actions_of(turn: List[Dict[str, Any]]) -> List[str]:
-    return [e["name"] for e in turn if e["event"] == "action" and e["name"] != "action_listen"]
-
-
-def joined(replies: List[Dict[str, Any]]) -> str:
-    return "\n".join(str(r.get("text", "")) for r in replies)
+from tests.e2e.test_rest_contract import actions_of, joined, new_sender
 
 
 def test_a_question_in_spanish_gets_the_language_reply_and_the_way_to_a_nurse(

@@ -54,3 +54,9 @@ def test_the_thresholds_are_the_components_settings() -> None:
     assert other_language(text) is not None
     assert other_language(text, min_words=7) is None
     assert other_language("mi hijo has fever since ayer", english_share_below=0.5) is None
+
+
+def test_text_cld2_cannot_read_is_no_crash() -> None:
+    # A lone surrogate cannot be encoded as UTF-8; the channels replace it, but the
+    # component must not raise whatever reaches it.
+    assert other_language("\ud800 hola como estas amigo mio") is None
